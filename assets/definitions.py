@@ -1,0 +1,50 @@
+"""Vigil's one Dagster code location (loaded by workspace.yaml).
+
+This is the composition root: the only module that reads settings at import, since
+Dagster loads definitions by importing this file. It prepares the dbt manifest
+under ``$VIGIL_HOME`` if missing, then wires the asset families to their resources.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from assets.dbt.assets import build_dbt_assets
+from assets.dbt.project import dbt_executable, vigil_dbt_project
+from assets.ml.assets import readmission_model, readmission_retrain_job
+from assets.monitoring.assets import readmission_drift
+from assets.monitoring.sensors import readmission_drift_sensor
+from assets.raw.assets import raw_assets
+from assets.resources import LandingZoneResource, MlflowResource, WarehouseResource
+from vigil.settings import Settings, apply_process_env, get_settings
+
+ALL_ASSETS_JOB = "vigil_all_job"
+
+
+def build_definitions(settings: Settings) -> dg.Definitions:
+    apply_process_env(settings)
+    project = vigil_dbt_project(settings)
+    all_job = dg.define_asset_job(
+        ALL_ASSETS_JOB,
+        selection=dg.AssetSelection.all(),
+        description="Everything: raw landing, dbt staging and marts, model training, drift report.",
+    )
+    return dg.Definitions(
+        assets=[*raw_assets, build_dbt_assets(project), readmission_model, readmission_drift],
+        jobs=[all_job, readmission_retrain_job],
+        sensors=[readmission_drift_sensor],
+        resources={
+            "warehouse": WarehouseResource(path=str(settings.warehouse_path)),
+            "landing": LandingZoneResource(path=str(settings.landing_dir)),
+            "dbt": DbtCliResource(project_dir=project, dbt_executable=dbt_executable()),
+            "mlflow_store": MlflowResource(
+                tracking_uri=settings.mlflow_tracking_uri,
+                artifact_dir=str(settings.mlflow_artifact_dir),
+            ),
+            "reports_dir": str(settings.reports_dir),
+        },
+    )
+
+
+defs = build_definitions(get_settings())

@@ -1,0 +1,72 @@
+-- Features for 30-day readmission risk, as known at discharge (the prediction time).
+-- Every feature uses data at or before the index discharge; only the label looks
+-- forward. Label: an inpatient admission of the same patient within 30 days of the
+-- discharge (all-cause). Deaths in hospital are not at risk and are excluded.
+-- The label is mature once 30 days have passed before the end of the data.
+
+with encounters as (
+    select * from {{ ref('stg_ehr__encounters') }}
+),
+
+patients as (
+    select * from {{ ref('stg_ehr__patients') }}
+),
+
+data_end as (
+    select max(admitted_at) as data_end_at from encounters
+),
+
+index_stays as (
+    select *
+    from encounters
+    where discharged_at is not null
+      and discharged_at <= (select data_end_at from data_end)
+      and discharge_disposition <> 'expired'
+),
+
+history as (
+    select
+        index_stays.encounter_id,
+        count(prior.encounter_id) as prior_admissions_365d,
+    from index_stays
+    left join encounters as prior
+        on prior.patient_id = index_stays.patient_id
+        and prior.admitted_at < index_stays.admitted_at
+        and prior.admitted_at >= index_stays.admitted_at - interval 365 day
+    group by all
+),
+
+next_admission as (
+    select
+        index_stays.encounter_id,
+        min(later.admitted_at) as next_admitted_at,
+    from index_stays
+    left join encounters as later
+        on later.patient_id = index_stays.patient_id
+        and later.admitted_at > index_stays.discharged_at
+    group by all
+),
+
+final as (
+    select
+        index_stays.encounter_id,
+        index_stays.patient_id,
+        index_stays.hospital_id,
+        index_stays.discharged_at,
+        cast(index_stays.discharged_at as date) as discharge_date,
+        patients.age_years,
+        patients.sex,
+        patients.primary_payer,
+        patients.charlson_index,
+        index_stays.acuity_level,
+        round(date_diff('minute', index_stays.admitted_at, index_stays.discharged_at) / 1440.0, 3) as length_of_stay_days,
+        history.prior_admissions_365d,
+        coalesce(next_admission.next_admitted_at <= index_stays.discharged_at + interval 30 day, false) as is_readmitted_30d,
+        index_stays.discharged_at + interval 30 day <= (select data_end_at from data_end) as is_label_mature,
+    from index_stays
+    inner join patients using (patient_id)
+    inner join history using (encounter_id)
+    inner join next_admission using (encounter_id)
+)
+
+select * from final

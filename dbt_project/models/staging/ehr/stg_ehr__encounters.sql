@@ -1,0 +1,19 @@
+with source as (
+    select * from {{ source('ehr', 'encounters') }}
+),
+
+final as (
+    select
+        cast(encounter_id as varchar) as encounter_id,
+        cast(patient_id as varchar) as patient_id,
+        cast(hospital_id as varchar) as hospital_id,
+        cast(encounter_type as varchar) as encounter_type,
+        cast(admission_source as varchar) as admission_source,
+        cast(acuity_level as integer) as acuity_level,
+        cast(admitted_at as timestamp) as admitted_at,
+        cast(discharged_at as timestamp) as discharged_at,
+        cast(discharge_disposition as varchar) as discharge_disposition,
+    from source
+)
+
+select * from final

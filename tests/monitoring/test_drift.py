@@ -1,0 +1,57 @@
+"""Drift summaries read from Evidently's dictionary output by metric name."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from monitoring.drift import drift_report, summarize
+
+
+def metric(kind: str, value, **config):
+    return {
+        "id": "x",
+        "metric_name": kind,
+        "config": {"type": f"evidently:metric_v2:{kind}", **config},
+        "value": value,
+    }
+
+
+def test_summary_reads_metrics_by_name_not_position() -> None:
+    report = {
+        "metrics": [
+            metric("ValueDrift", 0.01, column="age", method="K-S p_value", threshold=0.05),
+            metric(
+                "ValueDrift",
+                0.2,
+                column="los",
+                method="Wasserstein distance (normed)",
+                threshold=0.1,
+            ),
+            metric("DriftedColumnsCount", {"count": 2.0, "share": 2 / 3}, drift_share=0.5),
+            metric("ValueDrift", 0.5, column="sex", method="Z-test p_value", threshold=0.05),
+        ]
+    }
+    summary = summarize(report)
+    assert summary.drifted_columns == ["age", "los"]
+    assert summary.dataset_drift
+    assert summary.drifted_columns_count == 2
+
+
+def test_shifted_population_drifts_and_same_population_does_not() -> None:
+    rng = np.random.default_rng(0)
+
+    def population(n: int, age_mean: float) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "age": rng.normal(age_mean, 10, n),
+                "charlson": rng.poisson(2, n).astype(float),
+                "sex": rng.choice(["F", "M"], n),
+            }
+        )
+
+    reference = population(800, 60)
+    _, same = drift_report(reference, population(400, 60), ["age", "charlson"], ["sex"])
+    _, shifted = drift_report(reference, population(400, 75), ["age", "charlson"], ["sex"])
+    assert "age" not in same.drifted_columns
+    assert "age" in shifted.drifted_columns

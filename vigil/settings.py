@@ -1,0 +1,128 @@
+"""The one place Vigil reads its environment.
+
+Everything Vigil writes at run time lives under ``VIGIL_HOME`` (default ``./.vigil``):
+the DuckDB warehouse, the landing zone, ``DAGSTER_HOME``, the MLflow store, dbt's
+target and log folders, and reports. Source folders are never written to.
+
+Nothing here touches the disk or the environment at import time: call
+:func:`get_settings` (reads the environment) and :meth:`Settings.ensure_dirs`
+(creates folders) explicitly.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+# No network on the target machines: every tool that phones home is told not to.
+TELEMETRY_OFF: Mapping[str, str] = {
+    "DAGSTER_DISABLE_TELEMETRY": "1",
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    "MLFLOW_DISABLE_TELEMETRY": "true",
+    "DO_NOT_TRACK": "1",
+    "EVIDENTLY_DISABLE_TELEMETRY": "1",
+}
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Typed run-time locations, all derived from ``home``."""
+
+    home: Path
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.home / "warehouse.duckdb"
+
+    @property
+    def landing_dir(self) -> Path:
+        """Parquet landing zone: ``<feed>/day=YYYY-MM-DD/part-0.parquet``."""
+        return self.home / "landing"
+
+    @property
+    def stream_dir(self) -> Path:
+        """Outputs of the Bytewax flows (scores, alerts), also Parquet."""
+        return self.landing_dir / "streams"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.home / "dagster"
+
+    @property
+    def mlflow_dir(self) -> Path:
+        return self.home / "mlflow"
+
+    @property
+    def mlflow_tracking_uri(self) -> str:
+        return f"sqlite:///{(self.mlflow_dir / 'mlflow.db').resolve()}"
+
+    @property
+    def mlflow_artifact_dir(self) -> Path:
+        return self.mlflow_dir / "artifacts"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.home / "reports"
+
+    @property
+    def dbt_target_dir(self) -> Path:
+        return self.home / "dbt" / "target"
+
+    @property
+    def dbt_log_dir(self) -> Path:
+        return self.home / "dbt" / "logs"
+
+    @property
+    def dbt_manifest_path(self) -> Path:
+        return self.dbt_target_dir / "manifest.json"
+
+    def ensure_dirs(self) -> None:
+        """Create every run-time folder (idempotent)."""
+        for path in (
+            self.home,
+            self.landing_dir,
+            self.stream_dir,
+            self.dagster_home,
+            self.mlflow_artifact_dir,
+            self.reports_dir,
+            self.dbt_target_dir,
+            self.dbt_log_dir,
+        ):
+            path.mkdir(parents=True, exist_ok=True)
+
+    def process_env(self) -> dict[str, str]:
+        """Environment variables the tools under Vigil (Dagster, dbt, MLflow) read."""
+        return {
+            **TELEMETRY_OFF,
+            "VIGIL_HOME": str(self.home),
+            "DAGSTER_HOME": str(self.dagster_home),
+            "VIGIL_WAREHOUSE": str(self.warehouse_path),
+            "DBT_TARGET_PATH": str(self.dbt_target_dir),
+            "DBT_LOG_PATH": str(self.dbt_log_dir),
+            "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
+            "MLFLOW_TRACKING_URI": self.mlflow_tracking_uri,
+        }
+
+
+def get_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read ``VIGIL_HOME`` from the environment (default ``./.vigil``), as an absolute path."""
+    env = os.environ if environ is None else environ
+    home = Path(env.get("VIGIL_HOME") or ".vigil").expanduser().resolve()
+    return Settings(home=home)
+
+
+def apply_process_env(settings: Settings) -> None:
+    """Export :meth:`Settings.process_env` into ``os.environ`` for child tools.
+
+    Paths always follow ``settings`` (so a test's temporary ``VIGIL_HOME`` wins);
+    telemetry switches the user already set are left alone.
+    """
+    for key, value in settings.process_env().items():
+        if key in TELEMETRY_OFF and key in os.environ:
+            continue
+        os.environ[key] = value
