@@ -23,10 +23,21 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
+def _newest_source_mtime() -> float:
+    files = [
+        path for path in DBT_PROJECT_DIR.rglob("*") if path.is_file() and "target" not in path.parts
+    ]
+    return max(path.stat().st_mtime for path in files)
+
+
 def prepare_manifest(settings: Settings, force: bool = False) -> Path:
-    """Run ``dbt parse`` into ``$VIGIL_HOME/dbt/target`` when the manifest is missing."""
+    """Run ``dbt parse`` into ``$VIGIL_HOME/dbt/target`` when the manifest is missing or stale.
+
+    Stale means a file of the dbt project changed after the manifest was written, so an
+    edited model shows up in the next definitions load without a manual step.
+    """
     manifest = settings.dbt_manifest_path
-    if manifest.exists() and not force:
+    if not force and manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime():
         return manifest
     settings.ensure_dirs()
     env = {**os.environ, **settings.process_env()}
