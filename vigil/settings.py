@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # No network on the target machines: every tool that phones home is told not to.
@@ -34,6 +34,9 @@ class Settings:
     """Typed run-time locations, all derived from ``home``."""
 
     home: Path
+    # Secret keying the HMAC pseudonyms the intake adapters give identifiers
+    # (VIGIL_PSEUDONYM_KEY); None until set. Never logged, never written.
+    pseudonym_key: str | None = field(default=None, repr=False)
 
     @property
     def warehouse_path(self) -> Path:
@@ -110,10 +113,10 @@ class Settings:
 
 
 def get_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Read ``VIGIL_HOME`` from the environment (default ``./.vigil``), as an absolute path."""
+    """Read ``VIGIL_HOME`` (default ``./.vigil``, made absolute) and ``VIGIL_PSEUDONYM_KEY``."""
     env = os.environ if environ is None else environ
     home = Path(env.get("VIGIL_HOME") or ".vigil").expanduser().resolve()
-    return Settings(home=home)
+    return Settings(home=home, pseudonym_key=env.get("VIGIL_PSEUDONYM_KEY") or None)
 
 
 def apply_process_env(settings: Settings) -> None:

@@ -1,0 +1,1 @@
+"""Vigil's input contract: the raw tables every data source fills, and their validation."""
