@@ -37,6 +37,8 @@ class Settings:
     # Secret keying the HMAC pseudonyms the intake adapters give identifiers
     # (VIGIL_PSEUDONYM_KEY); None until set. Never logged, never written.
     pseudonym_key: str | None = field(default=None, repr=False)
+    # Where run-failure alerts are POSTed (VIGIL_ALERT_WEBHOOK_URL); "" = table and log only.
+    alert_webhook_url: str = ""
 
     @property
     def warehouse_path(self) -> Path:
@@ -116,7 +118,11 @@ def get_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read ``VIGIL_HOME`` (default ``./.vigil``, made absolute) and ``VIGIL_PSEUDONYM_KEY``."""
     env = os.environ if environ is None else environ
     home = Path(env.get("VIGIL_HOME") or ".vigil").expanduser().resolve()
-    return Settings(home=home, pseudonym_key=env.get("VIGIL_PSEUDONYM_KEY") or None)
+    return Settings(
+        home=home,
+        pseudonym_key=env.get("VIGIL_PSEUDONYM_KEY") or None,
+        alert_webhook_url=env.get("VIGIL_ALERT_WEBHOOK_URL", ""),
+    )
 
 
 def apply_process_env(settings: Settings) -> None:
