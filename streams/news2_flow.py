@@ -1,86 +1,169 @@
-"""The NEWS2 early-warning dataflow.
+"""The NEWS2 early-warning dataflow over columnar micro-batches.
 
-replay of charted vitals -> key by patient -> per-patient NEWS2 state -> sink of
-``(kind, record)`` where kind is ``scores``, ``alerts`` or ``dead_letters``.
+source of vitals batches (and acknowledgement records) -> split by patient partition ->
+per-partition early-warning state (:class:`streams.news2_batch.PartitionState`) ->
+sink of ``(kind, table)`` where kind is ``scores``, ``alerts`` (NEWS2), ``sepsis_alerts``,
+``escalations`` or ``dead_letters``.
 
-Event time is each record's ``observed_at`` (UTC). The replay source delivers a
-feed in event-time order; per patient, the state assumes that order and a record
-older than the patient's latest observation is dead-lettered as ``late`` rather
-than allowed to rewind the state.
+Event time is each reading's ``observed_at`` (UTC). Within a micro-batch, rows are
+ordered by (patient, event time); a row older than its patient's latest processed
+reading from an earlier batch is dead-lettered as ``late`` (see
+:mod:`streams.news2_batch`). Acknowledgements travel in the same source, in event-time
+order with the vitals: a dict ``{"alert_id", "patient_id", "acknowledged_at"}``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 import bytewax.operators as op
+import numpy as np
+import pandas as pd
+import pyarrow as pa
 from bytewax.dataflow import Dataflow
 from bytewax.inputs import Source
 from bytewax.outputs import Sink
 
-from clinical.news2 import InvalidObservation
-from streams.news2_state import DEFAULT_MAX_AGE, PatientState
+from clinical.alert_policy import AlertPolicy
+from streams.news2_batch import Batch, PartitionState, batch_len, take
 
-Record = dict[str, Any]
-Tagged = tuple[str, Record]
+Item = Batch | dict[str, Any]  # a vitals batch, or one acknowledgement record
+Tagged = tuple[str, pa.Table]
+
+ALERT_SCHEMA = pa.schema(
+    [
+        ("alert_id", pa.string()),
+        ("alert_type", pa.string()),
+        ("patient_id", pa.string()),
+        ("encounter_id", pa.string()),
+        ("unit_id", pa.string()),
+        ("raised_at", pa.timestamp("us")),
+        ("news2_score", pa.int32()),
+        ("news2_band", pa.string()),
+        ("emitted_ns", pa.int64()),
+    ]
+)
+ESCALATION_SCHEMA = pa.schema(
+    [
+        ("alert_id", pa.string()),
+        ("alert_type", pa.string()),
+        ("patient_id", pa.string()),
+        ("news2_band", pa.string()),
+        ("raised_at", pa.timestamp("us")),
+        ("escalated_at", pa.timestamp("us")),
+        ("reason", pa.string()),
+    ]
+)
+DEAD_LETTER_SCHEMA = pa.schema(
+    [
+        ("patient_id", pa.string()),
+        ("observed_at", pa.timestamp("us")),
+        ("reason", pa.string()),
+        ("record", pa.string()),
+    ]
+)
 
 
 @dataclass(frozen=True)
 class News2FlowConfig:
-    max_age: timedelta = DEFAULT_MAX_AGE
+    """Typed settings of the early-warning flow."""
+
+    max_age: timedelta = timedelta(hours=12)
+    policy: AlertPolicy = field(default_factory=AlertPolicy)
+    partitions: int = 8  # patient partitions: the unit of state and of parallelism
+    emit_scores: bool = True
 
 
-def _dead_letter(record: Record, reason: str) -> Tagged:
-    return "dead_letters", {
-        "patient_id": str(record.get("patient_id")),
-        "observed_at": record.get("observed_at"),
-        "reason": reason,
-        "record": repr(record),
-    }
+def is_acknowledgement(item: Item) -> bool:
+    return "alert_id" in item
+
+
+def partition_of(patient_ids: np.ndarray, partitions: int) -> np.ndarray:
+    """Stable patient partition (same in every process; Python's hash() is not)."""
+    hashed = pd.util.hash_array(np.asarray(patient_ids).astype(str).astype(object))
+    return (hashed % np.uint64(partitions)).astype(np.int64)
+
+
+def split(item: Item, partitions: int) -> list[tuple[str, Item]]:
+    """Key an item by patient partition; a batch is cut into one sub-batch per partition.
+
+    Only the first row of each run of equal patient ids is hashed.
+    """
+    if is_acknowledgement(item):
+        return [(f"part-{partition_of(np.array([item['patient_id']]), partitions)[0]}", item)]
+    n = batch_len(item)
+    if n == 0:
+        return []
+    ids = item["patient_id"]
+    run_start = np.flatnonzero(np.concatenate([[True], ids[1:] != ids[:-1]]))
+    run_part = partition_of(ids[run_start], partitions)
+    if (run_part == run_part[0]).all():
+        return [(f"part-{run_part[0]}", item)]
+    row_part = np.repeat(run_part, np.diff(np.append(run_start, n)))
+    order = np.argsort(row_part, kind="stable")
+    bounds = np.searchsorted(row_part[order], np.arange(partitions + 1))
+    return [
+        (f"part-{p}", take(item, order[bounds[p] : bounds[p + 1]]))
+        for p in range(partitions)
+        if bounds[p + 1] > bounds[p]
+    ]
+
+
+def _table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
+    return pa.Table.from_pylist(
+        [
+            {k: (str(v) if k == "patient_id" and v is not None else v) for k, v in r.items()}
+            for r in rows
+        ],
+        schema=schema,
+    )
 
 
 def _step(config: News2FlowConfig):
-    def step(state: PatientState | None, record: Record) -> tuple[PatientState, list[Tagged]]:
-        state = state or PatientState()
-        latest = max((seen for _, seen in state.latest.values()), default=None)
-        if latest is not None and record["observed_at"] < latest:
-            return state, [_dead_letter(record, f"late: older than {latest.isoformat()}")]
-        try:
-            row, alert = state.observe(record, config.max_age)
-        except InvalidObservation as error:
-            return state, [_dead_letter(record, str(error))]
-        return state, [("scores", row)] + ([("alerts", alert)] if alert else [])
+    def step(state: PartitionState | None, item: Item) -> tuple[PartitionState, list[Tagged]]:
+        if state is None:
+            state = PartitionState(config.max_age, config.policy, config.emit_scores)
+        if is_acknowledgement(item):
+            state.acknowledge(item["alert_id"], item["acknowledged_at"])
+            escalations = state.due_escalations()
+            return state, [
+                ("escalations", _table(escalations, ESCALATION_SCHEMA))
+            ] if escalations else []
+        out = state.process(item)
+        emitted = int(item["emitted_ns"]) if "emitted_ns" in item else None
+        tagged: list[Tagged] = []
+        if out.scores is not None:
+            tagged.append(("scores", out.scores))
+        for kind, alert_type in (("alerts", "news2"), ("sepsis_alerts", "sepsis")):
+            alerts = [
+                {**a, "emitted_ns": emitted} for a in out.alerts if a["alert_type"] == alert_type
+            ]
+            if alerts:
+                tagged.append((kind, _table(alerts, ALERT_SCHEMA)))
+        if out.escalations:
+            tagged.append(("escalations", _table(out.escalations, ESCALATION_SCHEMA)))
+        if out.dead_letters:
+            tagged.append(("dead_letters", _table(out.dead_letters, DEAD_LETTER_SCHEMA)))
+        return state, tagged
 
     return step
 
 
-def _has_keys(record: Record) -> bool:
-    return record.get("patient_id") is not None and record.get("observed_at") is not None
-
-
 def build_flow(
-    source: Source[Record], sink: Sink[Tagged], config: News2FlowConfig | None = None
+    source: Source[Item], sink: Sink[Tagged], config: News2FlowConfig | None = None
 ) -> Dataflow:
     """Build the early-warning dataflow over ``source`` writing to ``sink``."""
     config = config or News2FlowConfig()
     flow = Dataflow("news2_early_warning")
-    observations = op.input("vitals", flow, source)
-    # Record: one charted observation set
-    split = op.branch("has_keys", observations, _has_keys)
-    # trues / falses: Record
-    keyed = op.key_on("by_patient", split.trues, lambda r: str(r["patient_id"]))
-    # (patient_id, Record)
+    items = op.input("vitals", flow, source)
+    # Batch of readings, or one acknowledgement record
+    keyed = op.flat_map("by_patient_partition", items, lambda item: split(item, config.partitions))
+    # (partition key, Batch | acknowledgement)
     tagged = op.stateful_flat_map("news2_state", keyed, _step(config))
-    # (patient_id, (kind, Record))
-    outputs = op.key_rm("drop_key", tagged)
-    # (kind, Record)
-    rejected = op.map(
-        "reject_malformed",
-        split.falses,
-        lambda r: _dead_letter(r, "malformed: patient_id or observed_at missing"),
-    )
-    # (kind, Record)
-    op.output("sink", op.merge("all_outputs", outputs, rejected), sink)
+    # (partition key, (kind, pa.Table))
+    outputs = op.key_rm("drop_partition", tagged)
+    # (kind, pa.Table)
+    op.output("sink", outputs, sink)
     return flow

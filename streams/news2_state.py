@@ -7,26 +7,22 @@ raised when the patient enters a higher RCP clinical-risk band that calls for a
 response (low-medium or above: NEWS2 >= 5, or 3 in any single parameter), and the
 band is re-armed when the patient's score falls again.
 
-No Bytewax here: the flow calls :meth:`PatientState.observe` and tests call it directly.
+No Bytewax here. This per-record form is the readable reference: the dataflow runs the
+columnar :class:`streams.news2_batch.PartitionState`, and a test checks that both give
+the same scores, alerts and rejects row for row.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from clinical.alert_policy import alert_id
 from clinical.news2 import PARAMETERS, Band, ObservationSet, check_values, is_missing, score
 
 DEFAULT_MAX_AGE = timedelta(hours=12)
 ALERT_MIN_BAND = Band.LOW_MEDIUM
-
-
-def alert_id(patient_id: str, observed_at: datetime, band: Band) -> str:
-    """Stable id: the same observation and band always give the same alert id."""
-    key = f"{patient_id}|{observed_at.isoformat()}|{band.label}"
-    return hashlib.sha1(key.encode()).hexdigest()[:16]
 
 
 @dataclass

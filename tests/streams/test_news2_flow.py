@@ -1,12 +1,19 @@
-"""The NEWS2 dataflow with Bytewax's testing connectors: accounting and routing."""
+"""The NEWS2 dataflow end to end through Bytewax: accounting, routing, workers, sink."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
-from bytewax.testing import TestingSink, TestingSource, run_main
+import pandas as pd
+import pyarrow.dataset as ds
+import pytest
+from bytewax.testing import TestingSource, cluster_main, run_main
 
-from streams.news2_flow import build_flow
+from streams.connectors import ParquetSink
+from streams.news2_batch import batch_from_frame
+from streams.news2_flow import News2FlowConfig, build_flow
+from tests.streams.test_news2_batch import random_feed
 
 T0 = datetime(2025, 1, 1, 8, 0)
 NORMAL = dict(
@@ -21,7 +28,7 @@ NORMAL = dict(
 )
 
 
-def rec(patient: str, minutes: int, **changes):
+def rec(patient, minutes: int, **changes):
     return {
         "patient_id": patient,
         "encounter_id": f"E-{patient}",
@@ -32,38 +39,71 @@ def rec(patient: str, minutes: int, **changes):
     }
 
 
-def run(records):
-    out: list = []
-    run_main(build_flow(TestingSource(records), TestingSink(out)))
-    by_kind: dict[str, list] = {}
-    for kind, row in out:
-        by_kind.setdefault(kind, []).append(row)
-    return by_kind
+def batches(records: list[dict], rows: int) -> list:
+    frame = pd.DataFrame(records)
+    return [batch_from_frame(frame.iloc[i : i + rows]) for i in range(0, len(frame), rows)]
 
 
-def test_every_record_is_scored_or_dead_lettered() -> None:
+def read(out: Path, kind: str) -> pd.DataFrame:
+    files = sorted((out / kind).glob("*.parquet"))
+    return ds.dataset(files).to_table().to_pandas() if files else pd.DataFrame()
+
+
+def run(items, out: Path, workers: int = 1, **config) -> dict[str, pd.DataFrame]:
+    flow = build_flow(TestingSource(items), ParquetSink(out), News2FlowConfig(**config))
+    if workers == 1:
+        run_main(flow)
+    else:
+        cluster_main(flow, [], 0, worker_count_per_proc=workers)
+    kinds = ("scores", "alerts", "sepsis_alerts", "escalations", "dead_letters")
+    return {kind: read(out, kind) for kind in kinds}
+
+
+def test_every_record_is_scored_or_dead_lettered(tmp_path: Path) -> None:
     records = [
         rec("P1", 0),
         rec("P1", 60, respiration_rate=25, spo2=92, pulse=111),  # high -> alert
         rec("P2", 5, temperature=98.6),  # Fahrenheit -> dead letter
         rec("P2", 10),
-        rec("P1", 30),  # older than P1's latest -> late, dead letter
-        {"encounter_id": "E9", "observed_at": T0},  # no patient id -> malformed
+        rec("P1", 30),  # older than P1's latest (earlier batch) -> late
+        rec(None, 0),  # no patient id -> malformed
     ]
-    out = run(records)
-    scores, dead = out.get("scores", []), out.get("dead_letters", [])
+    out = run(batches(records, 2), tmp_path)
+    scores, dead = out["scores"], out["dead_letters"]
     assert len(scores) + len(dead) == len(records)
     assert len(scores) == 3
-    reasons = sorted(d["reason"].split(":")[0] for d in dead)
-    assert reasons == [
+    assert sorted(d.split(":")[0] for d in dead["reason"]) == [
         "late",
         "malformed",
-        "temperature=98.6 is outside the plausible range 25.0-45.0",
+        "temperature is outside the plausible range 25.0-45.0",
     ]
-    assert [a["patient_id"] for a in out.get("alerts", [])] == ["P1"]
-    assert out["alerts"][0]["news2_band"] == "high"
+    assert out["alerts"]["patient_id"].tolist() == ["P1"]
+    assert out["alerts"]["news2_band"].tolist() == ["high"]
 
 
-def test_state_is_per_patient() -> None:
-    out = run([rec("P1", 0, consciousness="U"), rec("P2", 1, consciousness="U")])
-    assert sorted(a["patient_id"] for a in out["alerts"]) == ["P1", "P2"]
+def test_acknowledged_alert_is_not_escalated_and_an_ignored_one_is(tmp_path: Path) -> None:
+    first = batches([rec("P1", 0, consciousness="U", respiration_rate=25, pulse=131)], 10)
+    first += batches([rec("P2", 0, consciousness="U", respiration_rate=25, pulse=131)], 10)
+    probe = run(first, tmp_path / "probe")
+    ids = dict(zip(probe["alerts"]["patient_id"], probe["alerts"]["alert_id"], strict=True))
+    ack = {"alert_id": ids["P1"], "patient_id": "P1", "acknowledged_at": T0 + timedelta(minutes=5)}
+    later = batches([rec("P1", 45), rec("P2", 45)], 10)
+    out = run([*first, ack, *later], tmp_path / "run", partitions=1)
+    assert out["escalations"]["alert_id"].tolist() == [ids["P2"]]
+    assert out["escalations"]["reason"].tolist() == ["not acknowledged within 30 min"]
+
+
+@pytest.mark.parametrize("workers", [2, 4])
+def test_results_are_identical_with_more_workers(tmp_path: Path, workers: int) -> None:
+    frame = random_feed(11, 3000)
+    items = [batch_from_frame(frame.iloc[i : i + 250]) for i in range(0, len(frame), 250)]
+    one = run(items, tmp_path / "one")
+    many = run(items, tmp_path / "many", workers=workers)
+    for kind in ("scores", "alerts", "sepsis_alerts", "escalations", "dead_letters"):
+        columns = [c for c in one[kind].columns if c != "emitted_ns"]
+        order = sorted(columns)
+        left = one[kind][columns].sort_values(order).reset_index(drop=True)
+        right = many[kind][columns].sort_values(order).reset_index(drop=True)
+        pd.testing.assert_frame_equal(left, right)
+    assert len(one["scores"]) + len(one["dead_letters"]) == len(frame)
+    assert len(one["alerts"]) > 10

@@ -1,0 +1,133 @@
+"""Early-warning alert policy: when a NEWS2 band change becomes an alert, and escalation.
+
+Clinical response thresholds come from RCP 2017 (NEWS2 chart 2: a low-medium score,
+3 in any single parameter, calls for an urgent ward-based response; medium (5-6) for
+an urgent response by a clinician with competences in acute illness; high (7+) for an
+emergency response). The timings below are Vigil's operational policy built on those
+triggers, configurable per site:
+
+- an alert is raised when a patient *enters* a band at or above ``min_band`` that is
+  higher than the band of the patient's previous scored observation;
+- a repeat of the same band for the same patient within ``suppress_window`` of the last
+  alert of that band is suppressed (counted, not raised), so a patient oscillating
+  around a threshold does not page the nurse on every observation;
+- an alert not acknowledged within its band's deadline (30 min for high, 60 min for
+  medium by default) is escalated once, at event time ``raised_at + deadline``.
+
+Alert ids are stable: the same patient, observation time and band give the same id, so
+a replay after a crash produces the same ids and an idempotent sink can deduplicate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from clinical.news2 import Band
+
+
+@dataclass(frozen=True)
+class AlertPolicy:
+    """Typed alert-policy settings; the defaults are the ones documented above."""
+
+    min_band: Band = Band.LOW_MEDIUM
+    suppress_window: timedelta = timedelta(hours=2)
+    ack_deadlines: tuple[tuple[Band, timedelta], ...] = (
+        (Band.HIGH, timedelta(minutes=30)),
+        (Band.MEDIUM, timedelta(minutes=60)),
+    )
+    sepsis_ack_deadline: timedelta = timedelta(minutes=60)
+
+    def ack_deadline(self, band: Band) -> timedelta | None:
+        return dict(self.ack_deadlines).get(band)
+
+
+def alert_id(patient_id: str, observed_at: datetime, band: Band, alert_type: str = "news2") -> str:
+    """Stable id: the same observation and band always give the same alert id."""
+    prefix = "" if alert_type == "news2" else f"{alert_type}|"
+    key = f"{prefix}{patient_id}|{observed_at.isoformat()}|{band.label}"
+    return hashlib.sha1(key.encode()).hexdigest()[:16]
+
+
+@dataclass
+class OpenAlert:
+    alert_id: str
+    patient_id: str
+    alert_type: str
+    band: Band
+    raised_at: datetime
+    due_at: datetime
+
+
+@dataclass
+class AlertBook:
+    """Alerts of a set of patients: last raise per (patient, band) and alerts awaiting ack.
+
+    Pure and picklable, so a dataflow keeps one per partition as recoverable state.
+    """
+
+    policy: AlertPolicy = field(default_factory=AlertPolicy)
+    last_raised: dict[tuple[str, str], datetime] = field(default_factory=dict)
+    open: dict[str, OpenAlert] = field(default_factory=dict)
+    suppressed: int = 0
+
+    def consider(self, patient_id: str, at: datetime, band: Band, previous: Band) -> str | None:
+        """Return the new alert's id if entering ``band`` from ``previous`` raises one."""
+        if band < self.policy.min_band or band <= previous:
+            return None
+        return self._raise(patient_id, at, band, "news2", self.policy.ack_deadline(band))
+
+    def consider_sepsis(self, patient_id: str, at: datetime, band: Band) -> str | None:
+        """Return the id of a sepsis-screen alert for a screen that just turned positive.
+
+        ``band`` is the patient's NEWS2 band at the time, carried on the alert.
+        """
+        return self._raise(patient_id, at, band, "sepsis", self.policy.sepsis_ack_deadline)
+
+    def _raise(
+        self,
+        patient_id: str,
+        at: datetime,
+        band: Band,
+        alert_type: str,
+        deadline: timedelta | None,
+    ) -> str | None:
+        suppress_key = (patient_id, f"{alert_type}:{band.label if alert_type == 'news2' else ''}")
+        last = self.last_raised.get(suppress_key)
+        if last is not None and at - last < self.policy.suppress_window:
+            self.suppressed += 1
+            return None
+        self.last_raised[suppress_key] = at
+        new_id = alert_id(patient_id, at, band, alert_type)
+        if deadline is not None:
+            self.open[new_id] = OpenAlert(new_id, patient_id, alert_type, band, at, at + deadline)
+        return new_id
+
+    def acknowledge(self, acknowledged_alert_id: str, at: datetime) -> bool:
+        """Close an open alert if the acknowledgement is in time; True if it was open."""
+        alert = self.open.get(acknowledged_alert_id)
+        if alert is None or at > alert.due_at:
+            return False
+        del self.open[acknowledged_alert_id]
+        return True
+
+    def escalations(self, now: datetime) -> list[dict[str, Any]]:
+        """Escalate (once) every open alert whose deadline passed at event time ``now``."""
+        due = [a for a in self.open.values() if a.due_at < now]
+        for alert in due:
+            del self.open[alert.alert_id]
+        return [
+            {
+                "alert_id": a.alert_id,
+                "alert_type": a.alert_type,
+                "patient_id": a.patient_id,
+                "news2_band": a.band.label,
+                "raised_at": a.raised_at,
+                "escalated_at": a.due_at,
+                "reason": f"not acknowledged within "
+                f"{int((a.due_at - a.raised_at).total_seconds() // 60)} min",
+            }
+            for a in sorted(due, key=lambda a: (a.due_at, a.alert_id))
+        ]

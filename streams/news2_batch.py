@@ -1,0 +1,390 @@
+"""Columnar early-warning state: NEWS2 over micro-batches for a partition of patients.
+
+The per-record path (:mod:`streams.news2_state`) tops out near 0.3 M readings/s per core,
+so the dataflow moves *columnar micro-batches* (numpy columns) keyed by patient
+partition, and :class:`PartitionState` folds a whole batch into the state of its
+patients with array operations; only alert candidates (rare) take a Python loop.
+
+Semantics are those of :class:`streams.news2_state.PatientState`, row for row:
+per patient, the latest value of each parameter is carried forward for at most
+``max_age``; a row is scored when all seven are fresh; the RCP band sequence drives
+:class:`clinical.alert_policy.AlertBook`. The sepsis screen (:mod:`clinical.sepsis`)
+runs on the same carried-forward values.
+
+Event-time rule: rows of one batch are ordered by (patient, ``observed_at``) before
+folding, so out-of-order rows inside a micro-batch are reordered (counted as
+``reordered``). A row older than its patient's latest processed observation from an
+earlier batch is *late*: it is dead-lettered with reason ``late`` and counted, never
+allowed to rewind the state. The partition's watermark is the largest event time seen;
+acknowledgement deadlines are checked against it.
+
+Batch columns (see :data:`BATCH_COLUMNS`): ``patient_id`` (any hashable dtype),
+``observed_at`` (int64 ns since epoch, UTC), five float64 vitals (NaN = not charted),
+``on_supplemental_oxygen`` and ``consciousness`` as float64 codes (NaN = not charted;
+consciousness 0-4 = A, C, V, P, U; any other code is invalid), ``spo2_scale`` (int8),
+and optional ``encounter_id`` and ``unit_id``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from clinical.alert_policy import AlertBook, AlertPolicy
+from clinical.news2 import (
+    BAND_LABELS,
+    CONSCIOUSNESS_LEVELS,
+    PARAMETERS,
+    PLAUSIBLE_RANGES,
+    Band,
+    score_arrays,
+)
+from clinical.sepsis import qsofa_arrays, screen_arrays
+
+Batch = dict[str, np.ndarray]
+NEVER = -(2**62)  # "never seen" event time; far enough from int64 min not to overflow
+EPOCH = datetime(1970, 1, 1)
+BATCH_COLUMNS = ("patient_id", "observed_at", *PARAMETERS, "spo2_scale")
+BAND_DICTIONARY = pa.array([BAND_LABELS[b] for b in Band])
+
+
+def to_datetime(ns: int) -> datetime:
+    """Naive UTC datetime from int64 nanoseconds (microsecond precision, like pandas)."""
+    return EPOCH + timedelta(microseconds=int(ns) // 1000)
+
+
+def batch_from_frame(frame: pd.DataFrame) -> Batch:
+    """Columns of a charted-vitals frame (strings, booleans, timestamps) as a batch."""
+    codes = {level: float(i) for i, level in enumerate(CONSCIOUSNESS_LEVELS)}
+    consciousness = frame["consciousness"].map(lambda c: codes.get(c, np.nan if c is None else -1))
+    oxygen = frame["on_supplemental_oxygen"].map(
+        lambda o: (
+            np.nan
+            if o is None or o is pd.NA
+            else float(bool(o))
+            if isinstance(o, bool | np.bool_)
+            else -1.0
+        )
+    )
+    batch: Batch = {
+        "patient_id": frame["patient_id"].to_numpy(dtype=object),
+        "observed_at": pd.to_datetime(frame["observed_at"])
+        .to_numpy("datetime64[ns]")
+        .view("int64"),
+        "on_supplemental_oxygen": oxygen.to_numpy(dtype=float),
+        "consciousness": consciousness.to_numpy(dtype=float),
+        "spo2_scale": frame.get("spo2_scale", pd.Series(1, index=frame.index))
+        .fillna(1)
+        .to_numpy(dtype=np.int8),
+    }
+    for name in ("respiration_rate", "spo2", "systolic_bp", "pulse", "temperature"):
+        batch[name] = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
+    for name in ("encounter_id", "unit_id"):
+        if name in frame:
+            batch[name] = frame[name].to_numpy(dtype=object)
+    return batch
+
+
+def batch_len(batch: Batch) -> int:
+    return len(batch["observed_at"])
+
+
+def take(batch: Batch, index: np.ndarray) -> Batch:
+    """Rows ``index`` of every column; batch-level scalars (``emitted_ns``) are kept."""
+    return {name: column[index] if np.ndim(column) else column for name, column in batch.items()}
+
+
+def invalid_reasons(batch: Batch) -> np.ndarray:
+    """Per row: 0 if valid, else 1 + the index in :data:`REASONS` of the first problem."""
+    n = batch_len(batch)
+    code = np.zeros(n, dtype=np.int16)
+    checks = _checks(batch)
+    for i in range(len(checks) - 1, -1, -1):  # reverse, so the first problem wins
+        code[checks[i]] = i + 1
+    return code
+
+
+REASONS = (
+    "malformed: patient_id or observed_at missing",
+    *(
+        f"{name} is outside the plausible range {lo}-{hi}"
+        for name, (lo, hi) in PLAUSIBLE_RANGES.items()
+    ),
+    f"consciousness is not one of {', '.join(CONSCIOUSNESS_LEVELS)}",
+    "on_supplemental_oxygen is not true or false",
+    "spo2_scale must be 1 or 2",
+)
+
+
+def _checks(batch: Batch) -> list[np.ndarray]:
+    patient = batch["patient_id"]
+    missing_id = pd.isna(patient) if patient.dtype == object else np.zeros(len(patient), bool)
+    checks = [missing_id | (batch["observed_at"] == np.iinfo(np.int64).min)]
+    for name, (low, high) in PLAUSIBLE_RANGES.items():
+        values = batch[name]
+        checks.append((values < low) | (values > high))
+    consciousness = batch["consciousness"]
+    checks.append(~np.isnan(consciousness) & ((consciousness < 0) | (consciousness > 4)))
+    oxygen = batch["on_supplemental_oxygen"]
+    checks.append(~np.isnan(oxygen) & (oxygen != 0) & (oxygen != 1))
+    checks.append((batch["spo2_scale"] != 1) & (batch["spo2_scale"] != 2))
+    return checks
+
+
+@dataclass
+class BatchOutput:
+    """What one batch produced: a scores table and alert / escalation / dead-letter rows."""
+
+    scores: pa.Table | None
+    alerts: list[dict[str, Any]]
+    escalations: list[dict[str, Any]]
+    dead_letters: list[dict[str, Any]]
+    reordered: int = 0
+
+
+@dataclass
+class PartitionState:
+    """Latest fresh values, band and sepsis screen of every patient seen in a partition."""
+
+    max_age: timedelta = timedelta(hours=12)
+    policy: AlertPolicy = field(default_factory=AlertPolicy)
+    emit_scores: bool = True
+    slot_of: dict[Any, int] = field(default_factory=dict)
+    values: np.ndarray = field(default_factory=lambda: np.full((0, len(PARAMETERS)), np.nan))
+    seen: np.ndarray = field(default_factory=lambda: np.full((0, len(PARAMETERS)), NEVER))
+    band: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
+    sepsis: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    last_at: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    book: AlertBook = field(default_factory=AlertBook)
+    watermark: int = NEVER
+    counts: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(
+            ("records_in", "processed", "dead_letters", "late", "reordered"), 0
+        )
+    )
+
+    def __post_init__(self) -> None:
+        self.book.policy = self.policy
+
+    def _slots(self, ids: np.ndarray) -> np.ndarray:
+        """Slot of each id, growing the state arrays for new patients."""
+        slots = np.empty(len(ids), dtype=np.int64)
+        for i, patient in enumerate(ids.tolist()):
+            slot = self.slot_of.get(patient)
+            if slot is None:
+                slot = self.slot_of[patient] = len(self.slot_of)
+            slots[i] = slot
+        grow = len(self.slot_of) - len(self.band)
+        if grow > 0:
+            self.values = np.vstack([self.values, np.full((grow, len(PARAMETERS)), np.nan)])
+            self.seen = np.vstack([self.seen, np.full((grow, len(PARAMETERS)), NEVER)])
+            self.band = np.concatenate([self.band, np.zeros(grow, np.int8)])
+            self.sepsis = np.concatenate([self.sepsis, np.zeros(grow, bool)])
+            self.last_at = np.concatenate([self.last_at, np.full(grow, NEVER, np.int64)])
+        return slots
+
+    def process(self, batch: Batch) -> BatchOutput:
+        """Fold one micro-batch into the state; see the module docstring for the rules."""
+        n = batch_len(batch)
+        self.counts["records_in"] += n
+        original = batch
+        reasons = invalid_reasons(batch)
+        dead = [(i, REASONS[reasons[i] - 1]) for i in np.flatnonzero(reasons)]
+        keep = reasons == 0
+        if not keep.all():
+            batch = take(batch, np.flatnonzero(keep))
+        slots = self._slots_of(batch["patient_id"])
+        t = batch["observed_at"]
+        late = t < self.last_at[slots]
+        if late.any():
+            kept_index = np.flatnonzero(keep)
+            dead += [
+                (
+                    kept_index[i],
+                    f"late: older than {to_datetime(self.last_at[slots[i]]).isoformat()}",
+                )
+                for i in np.flatnonzero(late)
+            ]
+            on_time = np.flatnonzero(~late)
+            batch, slots, t = take(batch, on_time), slots[on_time], t[on_time]
+        dead_letters = [self._dead_letter(original, row, reason) for row, reason in sorted(dead)]
+        return self._fold(batch, slots, t, dead_letters)
+
+    def _slots_of(self, patients: np.ndarray) -> np.ndarray:
+        """Slot per row, hashing only one id per run of equal ids (device streams come in
+        per-patient runs, so this is cheap where volume is high)."""
+        if len(patients) == 0:
+            return np.zeros(0, dtype=np.int64)
+        run_start = np.flatnonzero(np.concatenate([[True], patients[1:] != patients[:-1]]))
+        codes, uniques = pd.factorize(patients[run_start], sort=False)
+        run_slots = self._slots(np.asarray(uniques))[codes]
+        return np.repeat(run_slots, np.diff(np.append(run_start, len(patients))))
+
+    def _dead_letter(self, batch: Batch, row: int, reason: str) -> dict[str, Any]:
+        self.counts["dead_letters"] += 1
+        if reason.startswith("late"):
+            self.counts["late"] += 1
+        record = {name: column[row] for name, column in batch.items() if np.ndim(column)}
+        observed = batch["observed_at"][row]
+        return {
+            "patient_id": None if pd.isna(record["patient_id"]) else str(record["patient_id"]),
+            "observed_at": None if observed == np.iinfo(np.int64).min else to_datetime(observed),
+            "reason": reason,
+            "record": repr(
+                {k: v.item() if isinstance(v, np.generic) else v for k, v in record.items()}
+            ),
+        }
+
+    def _fold(
+        self, batch: Batch, slots: np.ndarray, t: np.ndarray, dead_letters: list[dict[str, Any]]
+    ) -> BatchOutput:
+        m = len(t)
+        if m == 0:
+            return BatchOutput(None, [], self.due_escalations(), dead_letters)
+        # Order rows by (patient, event time); count rows that arrived out of order.
+        same = slots[1:] == slots[:-1]
+        backwards = same & (t[1:] < t[:-1])
+        runs = 1 + int(np.count_nonzero(~same))
+        grouped = runs == int(np.count_nonzero(np.bincount(slots)))
+        reordered = int(backwards.sum())
+        if not grouped or reordered:
+            order = np.lexsort((t, slots))
+            batch, slots, t = take(batch, order), slots[order], t[order]
+            same = slots[1:] == slots[:-1]
+        self.counts["reordered"] += reordered
+        is_start = np.concatenate([[True], ~same])
+        starts = np.flatnonzero(is_start)
+        row_start = starts[np.cumsum(is_start) - 1]
+        ends = np.concatenate([starts[1:] - 1, [m - 1]])
+        index = np.arange(m)
+        max_age_ns = self.max_age // timedelta(microseconds=1) * 1000
+        values: dict[str, np.ndarray] = {}
+        fresh = np.ones(m, dtype=bool)
+        for j, name in enumerate(PARAMETERS):
+            column = batch[name].astype(float, copy=False)
+            valid = ~np.isnan(column)
+            if valid.all():  # charted in every row: fresh by construction
+                values[name], seen_at = column, t
+            else:
+                last = np.maximum.accumulate(np.where(valid, index, -1))
+                has = last >= row_start
+                at = np.where(has, last, 0)
+                values[name] = np.where(has, column[at], self.values[slots, j])
+                seen_at = np.where(has, t[at], self.seen[slots, j])
+                fresh &= (t - seen_at) <= max_age_ns
+            self.values[slots[ends], j] = values[name][ends]
+            self.seen[slots[ends], j] = seen_at[ends]
+        alert_level = np.nan_to_num(values["consciousness"], nan=0.0) == 0
+        scored = score_arrays(
+            values["respiration_rate"],
+            values["spo2"],
+            np.nan_to_num(values["on_supplemental_oxygen"], nan=0.0) > 0,
+            values["systolic_bp"],
+            values["pulse"],
+            alert_level,
+            values["temperature"],
+            batch["spo2_scale"] == 2,
+        )
+        band = np.where(fresh, scored["band"], -1).astype(np.int8)
+        qsofa = qsofa_arrays(values["respiration_rate"], values["systolic_bp"], alert_level)
+        positive = fresh & screen_arrays(qsofa)
+        previous_band = self._previous(band, fresh, row_start, is_start, self.band[slots])
+        previous_sepsis = self._previous(positive, fresh, row_start, is_start, self.sepsis[slots])
+        self.band[slots[ends]] = np.where(fresh[ends], band[ends], previous_band[ends])
+        self.sepsis[slots[ends]] = np.where(fresh[ends], positive[ends], previous_sepsis[ends])
+        self.last_at[slots[ends]] = t[ends]
+        self.watermark = max(self.watermark, int(t.max()))
+        self.counts["processed"] += m
+        candidates = fresh & (
+            ((band >= int(self.policy.min_band)) & (band > previous_band))
+            | (positive & ~previous_sepsis)
+        )
+        alerts = [
+            alert
+            for i in np.flatnonzero(candidates)
+            for alert in self._alerts(
+                batch, i, t, band, previous_band, positive, previous_sepsis, scored
+            )
+        ]
+        scores = _scores_table(batch, t, fresh, scored) if self.emit_scores else None
+        return BatchOutput(scores, alerts, self.due_escalations(), dead_letters, reordered)
+
+    @staticmethod
+    def _previous(
+        level: np.ndarray,
+        fresh: np.ndarray,
+        row_start: np.ndarray,
+        is_start: np.ndarray,
+        initial: np.ndarray,
+    ) -> np.ndarray:
+        """Per row, the level of the patient's previous scored row (or the state's)."""
+        index = np.arange(len(level))
+        last = np.maximum.accumulate(np.where(fresh, index, -1))
+        before = np.concatenate([[-1], last[:-1]])
+        has = (before >= row_start) & ~is_start
+        return np.where(has, level[np.where(has, before, 0)], initial).astype(level.dtype)
+
+    def _alerts(self, batch, i, t, band, previous_band, positive, previous_sepsis, scored):
+        patient = batch["patient_id"][i]
+        at = to_datetime(t[i])
+        news2_band = Band(int(band[i]))
+        raised = []
+        if band[i] > previous_band[i]:
+            raised.append(
+                (
+                    "news2",
+                    self.book.consider(str(patient), at, news2_band, Band(int(previous_band[i]))),
+                )
+            )
+        if positive[i] and not previous_sepsis[i]:
+            raised.append(("sepsis", self.book.consider_sepsis(str(patient), at, news2_band)))
+        return [
+            {
+                "alert_id": new_id,
+                "alert_type": alert_type,
+                "patient_id": patient,
+                "encounter_id": batch["encounter_id"][i] if "encounter_id" in batch else None,
+                "unit_id": batch["unit_id"][i] if "unit_id" in batch else None,
+                "raised_at": at,
+                "news2_score": int(scored["total"][i]),
+                "news2_band": news2_band.label,
+            }
+            for alert_type, new_id in raised
+            if new_id is not None
+        ]
+
+    def acknowledge(self, alert_id: str, at: datetime) -> bool:
+        """Acknowledge an alert (from the acknowledgement stream); advances the watermark."""
+        ns = int((at - EPOCH) / timedelta(microseconds=1)) * 1000
+        self.watermark = max(self.watermark, ns)
+        return self.book.acknowledge(alert_id, at)
+
+    def due_escalations(self) -> list[dict[str, Any]]:
+        """Escalations whose deadline the partition's watermark has passed (each once)."""
+        if self.watermark == NEVER:
+            return []
+        return self.book.escalations(to_datetime(self.watermark))
+
+
+def _scores_table(batch: Batch, t: np.ndarray, fresh: np.ndarray, scored: dict) -> pa.Table:
+    missing = ~fresh
+    columns: dict[str, pa.Array] = {
+        "patient_id": pa.array(batch["patient_id"]),
+        "encounter_id": pa.array(
+            batch.get("encounter_id", np.full(len(t), None, object)), pa.string()
+        ),
+        "unit_id": pa.array(batch.get("unit_id", np.full(len(t), None, object)), pa.string()),
+        "observed_at": pa.array(t.view("datetime64[ns]"), pa.timestamp("ns")),
+        "news2_score": pa.array(scored["total"].astype(np.int32), mask=missing),
+        "news2_band": pa.DictionaryArray.from_arrays(
+            pa.array(scored["band"], mask=missing), BAND_DICTIONARY
+        ),
+    }
+    for name in PARAMETERS:
+        columns[f"{name}_score"] = pa.array(scored[name].astype(np.int32), mask=missing)
+    return pa.table(columns)

@@ -1,0 +1,69 @@
+"""Alert policy: raise on entering a higher band, suppression, acknowledgement, escalation."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from clinical.alert_policy import AlertBook, AlertPolicy, alert_id
+from clinical.news2 import Band
+
+T0 = datetime(2025, 1, 1, 8, 0)
+
+
+def minutes(m: float) -> datetime:
+    return T0 + timedelta(minutes=m)
+
+
+def test_raises_only_when_entering_a_higher_band_at_or_above_the_minimum() -> None:
+    book = AlertBook()
+    assert book.consider("P1", T0, Band.LOW, Band.LOW) is None
+    assert book.consider("P1", T0, Band.MEDIUM, Band.HIGH) is None  # a fall, not a rise
+    assert book.consider("P1", T0, Band.MEDIUM, Band.LOW) == alert_id("P1", T0, Band.MEDIUM)
+
+
+def test_repeat_of_a_band_within_the_window_is_suppressed_and_counted() -> None:
+    book = AlertBook(AlertPolicy(suppress_window=timedelta(hours=2)))
+    assert book.consider("P1", minutes(0), Band.HIGH, Band.LOW) is not None
+    assert book.consider("P1", minutes(60), Band.HIGH, Band.LOW) is None
+    assert book.suppressed == 1
+    assert book.consider("P2", minutes(60), Band.HIGH, Band.LOW) is not None  # other patient
+    assert book.consider("P1", minutes(60), Band.MEDIUM, Band.LOW) is not None  # other band
+    assert book.consider("P1", minutes(121), Band.HIGH, Band.LOW) is not None  # window over
+
+
+def test_unacknowledged_high_alert_escalates_once_after_30_minutes() -> None:
+    book = AlertBook()
+    raised = book.consider("P1", T0, Band.HIGH, Band.LOW)
+    assert book.escalations(minutes(30)) == []
+    due = book.escalations(minutes(31))
+    assert [e["alert_id"] for e in due] == [raised]
+    assert due[0]["escalated_at"] == minutes(30)
+    assert due[0]["reason"] == "not acknowledged within 30 min"
+    assert book.escalations(minutes(120)) == []
+
+
+def test_medium_deadline_is_60_minutes_and_low_medium_never_escalates() -> None:
+    book = AlertBook()
+    book.consider("P1", T0, Band.MEDIUM, Band.LOW)
+    book.consider("P2", T0, Band.LOW_MEDIUM, Band.LOW)
+    assert book.escalations(minutes(59)) == []
+    assert [e["patient_id"] for e in book.escalations(minutes(61))] == ["P1"]
+    assert book.escalations(minutes(600)) == []
+
+
+def test_acknowledgement_in_time_prevents_escalation_but_a_late_one_does_not() -> None:
+    book = AlertBook()
+    on_time = book.consider("P1", T0, Band.HIGH, Band.LOW)
+    late = book.consider("P2", T0, Band.HIGH, Band.LOW)
+    assert book.acknowledge(on_time, minutes(10)) is True
+    assert book.acknowledge(late, minutes(45)) is False
+    assert book.acknowledge("unknown", minutes(5)) is False
+    assert [e["alert_id"] for e in book.escalations(minutes(60))] == [late]
+
+
+def test_sepsis_alerts_have_their_own_ids_and_suppression() -> None:
+    book = AlertBook()
+    news2 = book.consider("P1", T0, Band.HIGH, Band.LOW)
+    sepsis = book.consider_sepsis("P1", T0, Band.HIGH)
+    assert sepsis is not None and sepsis != news2
+    assert book.consider_sepsis("P1", minutes(30), Band.HIGH) is None

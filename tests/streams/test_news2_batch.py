@@ -1,0 +1,172 @@
+"""The columnar early-warning state, without Bytewax.
+
+The reference is the per-record :class:`streams.news2_state.PatientState`: the batch
+path must score, alert and reject exactly the same rows.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clinical.alert_policy import AlertPolicy
+from clinical.news2 import InvalidObservation
+from streams.news2_batch import PartitionState, batch_from_frame
+from streams.news2_state import PatientState
+
+T0 = datetime(2025, 1, 1, 8, 0)
+NORMAL = dict(
+    respiration_rate=16.0,
+    spo2=97.0,
+    on_supplemental_oxygen=False,
+    systolic_bp=120.0,
+    pulse=70.0,
+    consciousness="A",
+    temperature=37.0,
+    spo2_scale=1,
+)
+NO_SUPPRESSION = AlertPolicy(suppress_window=timedelta(0))
+
+
+def rec(patient: str, minutes: float, **changes) -> dict:
+    return {
+        "patient_id": patient,
+        "encounter_id": f"E-{patient}",
+        "unit_id": "U1",
+        "observed_at": T0 + timedelta(minutes=minutes),
+        **NORMAL,
+        **changes,
+    }
+
+
+def batch(records: list[dict]):
+    return batch_from_frame(pd.DataFrame(records))
+
+
+def random_feed(seed: int, rows: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(
+        {
+            "patient_id": rng.choice([f"P{i}" for i in range(30)], rows),
+            "encounter_id": "E",
+            "unit_id": "U",
+            "observed_at": pd.Timestamp("2025-01-01")
+            + pd.to_timedelta(np.sort(rng.integers(0, 3600 * 24 * 20, rows)), unit="s"),
+            "respiration_rate": rng.normal(18, 5, rows).round(),
+            "spo2": rng.normal(95, 3, rows).round().clip(40, 100),
+            "on_supplemental_oxygen": rng.random(rows) < 0.1,
+            "systolic_bp": rng.normal(115, 20, rows).round(),
+            "pulse": rng.normal(85, 20, rows).round(),
+            "consciousness": rng.choice(list("AAAAAAAAAAAAAACVPU"), rows),
+            "temperature": rng.normal(37.2, 0.8, rows).round(1),
+            "spo2_scale": rng.choice([1, 1, 1, 2], rows),
+        }
+    )
+    for column in ("respiration_rate", "temperature", "pulse"):
+        frame.loc[rng.random(rows) < 0.1, column] = np.nan
+    frame.loc[rng.random(rows) < 0.01, "temperature"] = 98.6  # Fahrenheit: rejected
+    return frame
+
+
+@pytest.mark.parametrize(("seed", "batch_rows"), [(1, 1), (2, 97), (3, 1000), (4, 5000)])
+def test_batch_path_matches_the_per_record_reference(seed: int, batch_rows: int) -> None:
+    frame = random_feed(seed, 3000 if batch_rows > 1 else 400)
+    states: dict[str, PatientState] = {}
+    expected_alerts, expected_scores, expected_rejects = [], {}, 0
+    for row in frame.to_dict("records"):
+        row["observed_at"] = row["observed_at"].to_pydatetime()
+        try:
+            scored, alert = states.setdefault(row["patient_id"], PatientState()).observe(row)
+        except InvalidObservation:
+            expected_rejects += 1
+            continue
+        expected_scores[(row["patient_id"], row["observed_at"])] = scored["news2_score"]
+        if alert:
+            expected_alerts.append(alert["alert_id"])
+
+    state = PartitionState(policy=NO_SUPPRESSION)
+    alerts, scores, rejects = [], {}, 0
+    for start in range(0, len(frame), batch_rows):
+        out = state.process(batch_from_frame(frame.iloc[start : start + batch_rows]))
+        alerts += [a["alert_id"] for a in out.alerts if a["alert_type"] == "news2"]
+        rejects += len(out.dead_letters)
+        table = out.scores.to_pydict() if out.scores is not None else {"patient_id": []}
+        for i, patient in enumerate(table["patient_id"]):
+            scores[(patient, table["observed_at"][i].to_pydatetime())] = table["news2_score"][i]
+    assert sorted(alerts) == sorted(expected_alerts)
+    assert scores == expected_scores
+    assert rejects == expected_rejects
+    assert state.counts["records_in"] == state.counts["processed"] + state.counts["dead_letters"]
+
+
+def test_out_of_order_rows_inside_a_batch_are_reordered_and_counted() -> None:
+    state = PartitionState()
+    out = state.process(batch([rec("P1", 30, consciousness="U"), rec("P1", 0)]))
+    assert out.reordered == 1 and state.counts["reordered"] == 1
+    assert [a["raised_at"] for a in out.alerts] == [T0 + timedelta(minutes=30)]
+    assert out.dead_letters == []
+
+
+def test_row_older_than_an_earlier_batch_is_dead_lettered_as_late() -> None:
+    state = PartitionState()
+    state.process(batch([rec("P1", 60)]))
+    out = state.process(batch([rec("P1", 30), rec("P2", 30)]))
+    assert [d["reason"].split(":")[0] for d in out.dead_letters] == ["late"]
+    assert out.dead_letters[0]["patient_id"] == "P1"
+    assert out.scores.num_rows == 1
+    assert state.counts == {
+        "records_in": 3,
+        "processed": 2,
+        "dead_letters": 1,
+        "late": 1,
+        "reordered": 0,
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"temperature": 98.6}, "temperature is outside the plausible range 25.0-45.0"),
+        ({"spo2": 140.0}, "spo2 is outside the plausible range 40-100"),
+        ({"consciousness": "X"}, "consciousness is not one of A, C, V, P, U"),
+        ({"spo2_scale": 3}, "spo2_scale must be 1 or 2"),
+        ({"patient_id": None}, "malformed: patient_id or observed_at missing"),
+    ],
+)
+def test_impossible_or_malformed_rows_are_dead_lettered_with_their_reason(change, reason) -> None:
+    state = PartitionState()
+    out = state.process(batch([rec("P1", 0), rec("P1", 5, **change)]))
+    assert [d["reason"] for d in out.dead_letters] == [reason]
+    assert out.scores.num_rows == 1
+
+
+def test_sepsis_screen_raises_its_own_alert_once() -> None:
+    state = PartitionState()
+    out = state.process(
+        batch(
+            [
+                rec("P1", 0),
+                rec("P1", 10, respiration_rate=24.0, systolic_bp=98.0),  # qSOFA 2
+                rec("P1", 20, respiration_rate=24.0, systolic_bp=98.0),
+            ]
+        )
+    )
+    assert [a["alert_type"] for a in out.alerts].count("sepsis") == 1
+
+
+def test_escalation_follows_the_watermark_and_acknowledgement_stops_it() -> None:
+    state = PartitionState()
+    raised = state.process(batch([rec("P1", 0, respiration_rate=25, spo2=92, pulse=111)]))
+    high = raised.alerts[0]
+    assert high["news2_band"] == "high"
+    assert state.process(batch([rec("P2", 20)])).escalations == []
+    assert state.acknowledge(high["alert_id"], T0 + timedelta(minutes=25)) is True
+    assert state.process(batch([rec("P2", 90)])).escalations == []
+
+    other = PartitionState()
+    other.process(batch([rec("P1", 0, respiration_rate=25, spo2=92, pulse=111)]))
+    escalated = other.process(batch([rec("P2", 31)])).escalations
+    assert [e["alert_id"] for e in escalated] == [high["alert_id"]]
