@@ -19,10 +19,14 @@ import pyarrow.parquet as pq
 FEED_EVENT_TIME: dict[str, str | None] = {
     "hospitals": None,
     "units": None,
+    "payers": None,
+    "ms_drgs": None,
     "patients": None,
+    "ed_visits": "arrived_at",
     "encounters": "admitted_at",
     "adt_events": "event_at",
     "vitals": "observed_at",
+    "weather_daily": "weather_date",
 }
 GROUND_TRUTH_PREFIX = "ground_truth_"
 
@@ -53,7 +57,7 @@ def write_landing(
         if time_column is None:
             _write(frame, target / "part-0.parquet")
         else:
-            days = frame[time_column].dt.strftime("%Y-%m-%d")
+            days = pd.to_datetime(frame[time_column]).dt.strftime("%Y-%m-%d")
             for day, part in frame.groupby(days, sort=True):
                 _write(part, target / f"day={day}" / "part-0.parquet")
         written[feed] = len(frame)

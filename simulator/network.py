@@ -1,89 +1,60 @@
-"""A seeded generator of a small hospital network's EHR feeds.
+"""Simulate a hospital network: one call returns every feed as a DataFrame.
 
-Produces reference tables (hospitals, units), patients, inpatient encounters with
-their ADT events (HL7 A01 admit, A02 transfer, A03 discharge) and charted vital-sign
-observation sets. Readmissions follow a known logistic risk function of age,
-comorbidity, length of stay, acuity and prior admissions, and each discharge's true
-risk is recorded in the ``ground_truth_readmission`` table, which only evaluation
-code may read.
+The order of work, per hospital: weather and the ED arrival process
+(:mod:`simulator.demand`), who arrives (:mod:`simulator.population`), triage and ED
+times (:mod:`simulator.ed`), then admissions against finite beds
+(:mod:`simulator.inpatient`); afterwards the vectorized feeds derived from the stays
+(vitals, labs, clinical events, claims, staffing, telemetry). Ground-truth tables
+carry the ``ground_truth_`` prefix; :mod:`simulator.landing` writes them apart.
 
-Every random draw comes from one ``numpy.random.Generator`` seeded by the config,
-and events are processed in a fixed order, so the same config gives identical tables.
+Every random draw comes from one ``numpy.random.Generator`` seeded by the config and
+the work runs in a fixed order, so the same config gives identical tables.
 """
 
 from __future__ import annotations
 
-import heapq
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
+from simulator import demand, ed, inpatient
 from simulator.config import NetworkConfig
+from simulator.inpatient import DAY_NS, HOUR_NS
+from simulator.population import draw_patients
+from simulator.reference import DRGS, drg_probabilities, drg_table, payer_table, reference_tables
+from simulator.tables import build_tables
 
-UNIT_MIX = (("icu", 0.10), ("stepdown", 0.15), ("medsurg", 0.75))
-PAYERS = (("medicare", 0.42), ("medicaid", 0.20), ("commercial", 0.32), ("self_pay", 0.06))
-# Charting interval in hours (low, high) by unit type: ICU hourly, step-down 1-2 h,
-# ward 4-8 h, as in typical nursing observation policies.
-CHARTING_HOURS = {"icu": (1.0, 1.0), "stepdown": (1.0, 2.0), "medsurg": (4.0, 8.0)}
-MEAN_LOS_DAYS = {"icu": 6.5, "stepdown": 5.0, "medsurg": 4.2}
-READMISSION_WINDOW_DAYS = 30
-
-
-def readmission_logit(
-    age: np.ndarray,
-    charlson: np.ndarray,
-    los_days: np.ndarray,
-    acuity: np.ndarray,
-    prior: np.ndarray,
-) -> np.ndarray:
-    """The simulator's true 30-day readmission log-odds (LACE-like, documented)."""
-    return (
-        -2.75
-        + 0.012 * (age - 65)
-        + 0.22 * charlson
-        + 0.06 * np.minimum(los_days, 14)
-        + 0.35 * acuity
-        + 0.30 * np.minimum(prior, 4)
-    )
+# Admission mix of non-obstetric beds (HCUP: about two thirds of admissions come
+# through the ED; the rest are scheduled, a few transferred in); readmissions add to
+# the ED stream.
+ED_SHARE, ELECTIVE_SHARE, TRANSFER_SHARE = 0.70, 0.22, 0.04
+EXPECTED_ED_ADMIT_RATE = 0.135
+EXPECTED_LOS_FACTOR = 1.42  # mean stay / DRG geometric mean LOS, incl. discharge timing
+MATERNITY_OCCUPANCY = 0.6
 
 
-@dataclass
-class _Admission:
-    at: pd.Timestamp
-    patient: int
-    hospital: int
-    prior: int
+def _drg_mean_gmlos(source: str) -> float:
+    idx, p = drg_probabilities(source)
+    return float(sum(DRGS[i].gmlos_days * w for i, w in zip(idx, p, strict=True)))
 
 
-def _pick(
-    rng: np.random.Generator, options: tuple[tuple[str, float], ...], size: int
-) -> np.ndarray:
-    names = np.array([name for name, _ in options])
-    weights = np.array([weight for _, weight in options])
-    return rng.choice(names, size=size, p=weights / weights.sum())
+def _respiratory_drgs(rng: np.random.Generator, boost: np.ndarray) -> np.ndarray:
+    """An ED admission's DRG, with respiratory DRGs more likely by ``boost`` (>= 1)."""
+    idx, p = drg_probabilities("ed")
+    resp = np.array([DRGS[i].is_respiratory for i in idx])
+    share0 = p[resp].sum()
+    share = share0 * boost / (share0 * boost + 1 - share0)
+    u = rng.random((2, len(boost)))
+    resp_pick = idx[resp][np.searchsorted(np.cumsum(p[resp] / share0), u[1] * 0.999999)]
+    other_pick = idx[~resp][np.searchsorted(np.cumsum(p[~resp] / (1 - share0)), u[1] * 0.999999)]
+    return np.where(u[0] < share, resp_pick, other_pick)
 
 
-def reference_tables(config: NetworkConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
-    hospitals = pd.DataFrame(
-        {
-            "hospital_id": [f"H{h + 1:02d}" for h in range(config.hospitals)],
-            "hospital_name": [f"Vigil General {h + 1}" for h in range(config.hospitals)],
-            "staffed_beds": config.beds_per_hospital,
-        }
-    )
-    units = []
-    for hospital_id in hospitals["hospital_id"]:
-        for unit_type, share in UNIT_MIX:
-            units.append(
-                {
-                    "unit_id": f"{hospital_id}-{unit_type.upper()}",
-                    "hospital_id": hospital_id,
-                    "unit_type": unit_type,
-                    "staffed_beds": max(2, round(config.beds_per_hospital * share)),
-                }
-            )
-    return hospitals, pd.DataFrame(units)
+def _scenario_window(config: NetworkConfig, name: str, days: pd.DatetimeIndex) -> np.ndarray:
+    scenario = config.scenario(name)
+    if scenario is None:
+        return np.zeros(len(days), dtype=bool)
+    begin = pd.Timestamp(scenario.start)
+    return np.asarray((days >= begin) & (days < begin + pd.Timedelta(days=scenario.days)))
 
 
 def simulate(config: NetworkConfig) -> dict[str, pd.DataFrame]:
@@ -91,186 +62,151 @@ def simulate(config: NetworkConfig) -> dict[str, pd.DataFrame]:
     rng = np.random.default_rng(config.seed)
     hospitals, units = reference_tables(config)
     start = pd.Timestamp(config.start)
-    end = start + pd.Timedelta(days=config.days)
+    start_ns, end_ns = start.value, start.value + config.days * DAY_NS
+    days = pd.date_range(start, periods=config.days, freq="D")
+    weather = demand.weather(rng, config, list(hospitals["hospital_id"]))
+    season = demand.respiratory_season(days)
+    surge = _scenario_window(config, "surge", days)
+    drift_days = _scenario_window(config, "case_mix_drift", days)
+    drift_from_ns = start_ns + int(np.argmax(drift_days)) * DAY_NS if drift_days.any() else -1
 
-    # New-patient admissions: Poisson per hospital-day at the rate that fills the
-    # target occupancy (Little's law: arrivals = occupied beds / mean LOS).
-    mean_los = sum(MEAN_LOS_DAYS[u] * s for u, s in UNIT_MIX)
-    daily_rate = config.beds_per_hospital * config.target_occupancy / mean_los * 0.88
-    queue: list[tuple[pd.Timestamp, int, _Admission]] = []
-    patients: list[dict] = []
-    counter = 0
-    for hospital in range(config.hospitals):
-        counts = rng.poisson(daily_rate, size=config.days)
-        for day, count in enumerate(counts):
-            hours = np.sort(rng.uniform(0, 24, size=count))
-            for hour in hours:
-                pid = len(patients)
-                patients.append(_new_patient(rng, pid))
-                at = start + pd.Timedelta(days=day, hours=float(hour))
-                heapq.heappush(queue, (at, counter, _Admission(at, pid, hospital, 0)))
-                counter += 1
+    patients: list[pd.DataFrame] = []
+    n_patients = 0
 
-    encounters, adt, truth = [], [], []
-    while queue:
-        at, _, adm = heapq.heappop(queue)
-        if at >= end:
-            continue
-        patient = patients[adm.patient]
-        enc_id = f"E{len(encounters) + 1:07d}"
-        hospital_id = hospitals["hospital_id"].iat[adm.hospital]
-        unit_type = _pick(rng, UNIT_MIX, 1)[0]
-        acuity = {"icu": 2, "stepdown": 1, "medsurg": 0}[unit_type]
-        los_days = float(
-            rng.gamma(2.2, MEAN_LOS_DAYS[unit_type] / 2.2) * (1 + 0.05 * patient["charlson_index"])
+    def new_patients(n: int, zip3: str, **shift: float) -> np.ndarray:
+        nonlocal n_patients
+        frame = draw_patients(rng, n, n_patients + 1, zip3, **shift)
+        patients.append(frame)
+        n_patients += n
+        return np.arange(n_patients - n, n_patients)
+
+    ed_frames, outcomes = [], []
+    first_encounter = 1
+    for hospital in hospitals.itertuples(index=False):
+        beds = units[units["hospital_id"] == hospital.hospital_id].set_index("unit_type")[
+            "staffed_beds"
+        ]
+        general = int(beds.drop("maternity").sum())
+        admissions_per_day = (
+            general * config.target_occupancy / (_drg_mean_gmlos("ed") * EXPECTED_LOS_FACTOR)
         )
-        los_days = max(los_days, 0.3)
-        discharge_at = at + pd.Timedelta(hours=round(los_days * 24, 2))
-        died = rng.random() < 0.004 + 0.006 * acuity + 0.002 * patient["charlson_index"]
-        disposition = (
-            "expired"
-            if died
-            else _pick(rng, (("home", 0.78), ("snf", 0.14), ("home_health", 0.08)), 1)[0]
+        ed_rate = admissions_per_day * ED_SHARE / EXPECTED_ED_ADMIT_RATE
+        temps = weather.loc[
+            weather["hospital_id"] == hospital.hospital_id, "mean_temperature_celsius"
+        ]
+        multiplier = (
+            (1 + demand.SURGE_AMPLITUDE * season)
+            * demand.temperature_effect(temps.to_numpy())
+            * np.where(surge, 1.3, 1.0)
         )
-        # Still in house when the window ends: the EHR does not know the discharge yet.
-        in_house = discharge_at >= end
-        encounters.append(
-            {
-                "encounter_id": enc_id,
-                "patient_id": patient["patient_id"],
-                "hospital_id": hospital_id,
-                "encounter_type": "inpatient",
-                "admission_source": "readmission" if adm.prior else "ed",
-                "acuity_level": acuity,
-                "admitted_at": at,
-                "discharged_at": None if in_house else discharge_at,
-                "discharge_disposition": None if in_house else disposition,
-            }
+        arrivals = demand.ed_arrivals(rng, start, ed_rate, multiplier)
+        n_visits = len(arrivals.at_ns)
+        pool = new_patients(max(int(n_visits * 0.55), 10), hospital.region_zip3)
+        propensity = patients[-1]["visit_propensity"].to_numpy()
+        chosen = pool[rng.choice(len(pool), n_visits, p=propensity / propensity.sum())]
+        if drift_from_ns >= 0:
+            drifted_pool = new_patients(
+                max(n_visits // 5, 10),
+                hospital.region_zip3,
+                age_shift=12,
+                charlson_shift=1.0,
+                medicaid_shift=0.5,
+            )
+            swap = (arrivals.at_ns >= drift_from_ns) & (rng.random(n_visits) < 0.45)
+            chosen = np.where(
+                swap, drifted_pool[rng.integers(0, len(drifted_pool), n_visits)], chosen
+            )
+        all_patients = pd.concat(patients, ignore_index=True)
+        age = all_patients["age_years"].to_numpy()
+        charlson = all_patients["charlson_index"].to_numpy()
+        esi = ed.esi_levels(rng, age[chosen], charlson[chosen])
+        visit = ed.ed_visit_times(rng, arrivals.at_ns, esi, arrivals.crowding, np.ones(n_visits))
+        visit_day = (arrivals.at_ns - start_ns) // DAY_NS
+        ed_frames.append((hospital.hospital_id, chosen, esi, arrivals.at_ns, visit))
+
+        admitted = np.flatnonzero(visit["is_admitted"])
+        ed_drgs = _respiratory_drgs(rng, (1 + 1.5 * season + 1.5 * surge)[visit_day[admitted]])
+        # Scheduled admissions: weekdays, 06:00-10:00; transfers in at any hour.
+        weekday = days.dayofweek.to_numpy() < 5
+        el_counts = rng.poisson(admissions_per_day * ELECTIVE_SHARE * 7 / 5 * weekday)
+        el_day = np.repeat(np.arange(config.days), el_counts)
+        el_at = (
+            start_ns
+            + el_day * DAY_NS
+            + ((6 + 4 * rng.random(len(el_day))) * HOUR_NS).astype(np.int64)
         )
-        first_unit = f"{hospital_id}-{unit_type.upper()}"
-        adt.append(_adt(enc_id, patient, hospital_id, first_unit, "A01", at))
-        if unit_type == "icu" and los_days > 2:
-            moved = at + pd.Timedelta(hours=round(los_days * 24 * rng.uniform(0.3, 0.6), 2))
-            if moved < end:
-                adt.append(
-                    _adt(enc_id, patient, hospital_id, f"{hospital_id}-MEDSURG", "A02", moved)
-                )
-        if in_house:
-            continue
-        adt.append(_adt(enc_id, patient, hospital_id, adt[-1]["unit_id"], "A03", discharge_at))
-        if died:
-            continue
-        logit = readmission_logit(
-            np.array(patient["age_years"]),
-            np.array(patient["charlson_index"]),
-            np.array(los_days),
-            np.array(acuity),
-            np.array(adm.prior),
+        el_idx, el_p = drg_probabilities("elective")
+        el_drg = rng.choice(el_idx, len(el_day), p=el_p)
+        el_patients = new_patients(len(el_day), hospital.region_zip3, age_shift=14)
+        tr_counts = rng.poisson(admissions_per_day * TRANSFER_SHARE, config.days)
+        tr_day = np.repeat(np.arange(config.days), tr_counts)
+        tr_at = start_ns + ((tr_day + rng.random(len(tr_day))) * DAY_NS).astype(np.int64)
+        tr_drg = _respiratory_drgs(rng, np.ones(len(tr_day)))
+        tr_patients = new_patients(
+            len(tr_day), hospital.region_zip3, age_shift=10, charlson_shift=0.5
         )
-        risk = float(1 / (1 + np.exp(-logit)))
-        truth.append({"encounter_id": enc_id, "true_readmission_risk_30d": risk})
-        if rng.random() < risk:
-            gap = pd.Timedelta(days=float(rng.uniform(1, READMISSION_WINDOW_DAYS)))
-            nxt = _Admission(discharge_at + gap, adm.patient, adm.hospital, adm.prior + 1)
-            heapq.heappush(queue, (nxt.at, counter, nxt))
-            counter += 1
-
-    encounters_df = pd.DataFrame(encounters)
-    adt_df = pd.DataFrame(adt)
-    adt_df.insert(0, "adt_event_id", [f"A{i + 1:08d}" for i in range(len(adt_df))])
-    patients_df = pd.DataFrame(patients)
-    patients_df = patients_df[patients_df["patient_id"].isin(encounters_df["patient_id"])]
-    return {
-        "hospitals": hospitals,
-        "units": units,
-        "patients": patients_df.reset_index(drop=True),
-        "encounters": encounters_df,
-        "adt_events": adt_df,
-        "vitals": _vitals(rng, encounters_df, adt_df, patients_df, end),
-        "ground_truth_readmission": pd.DataFrame(truth),
-    }
-
-
-def _new_patient(rng: np.random.Generator, pid: int) -> dict:
-    age = int(np.clip(rng.normal(62, 18), 18, 100))
-    return {
-        "patient_id": f"P{pid + 1:07d}",
-        "age_years": age,
-        "sex": "F" if rng.random() < 0.53 else "M",
-        "charlson_index": int(min(rng.poisson(0.4 + age / 40), 12)),
-        "primary_payer": "medicare"
-        if age >= 65 and rng.random() < 0.9
-        else _pick(rng, PAYERS, 1)[0],
-        "zip3": f"{rng.integers(100, 999):03d}",
-        "spo2_scale": 2 if rng.random() < 0.04 else 1,
-    }
-
-
-def _adt(enc_id: str, patient: dict, hospital_id: str, unit_id: str, event_type: str, at) -> dict:
-    return {
-        "encounter_id": enc_id,
-        "patient_id": patient["patient_id"],
-        "hospital_id": hospital_id,
-        "unit_id": unit_id,
-        "event_type": event_type,
-        "event_at": at,
-    }
-
-
-def _vitals(
-    rng: np.random.Generator,
-    encounters: pd.DataFrame,
-    adt: pd.DataFrame,
-    patients: pd.DataFrame,
-    end,
-) -> pd.DataFrame:
-    """Charted observation sets at unit-dependent intervals, sicker patients further from normal."""
-    scale = patients.set_index("patient_id")["spo2_scale"]
-    frames = []
-    stays = adt[adt["event_type"] != "A03"].copy()
-    stays["until"] = stays.groupby("encounter_id")["event_at"].shift(-1)
-    discharged = stays["encounter_id"].map(encounters.set_index("encounter_id")["discharged_at"])
-    stays["until"] = stays["until"].fillna(discharged).fillna(end)
-    acuity = encounters.set_index("encounter_id")["acuity_level"]
-    for row in stays.itertuples(index=False):
-        unit_type = row.unit_id.rsplit("-", 1)[1].lower()
-        low, high = CHARTING_HOURS[unit_type]
-        until = min(row.until, end)
-        span_h = (until - row.event_at).total_seconds() / 3600
-        if span_h <= 0:
-            continue
-        steps = rng.uniform(low, high, size=int(span_h / low) + 2)
-        offsets = np.cumsum(steps) - steps[0] * rng.random()
-        offsets = offsets[(offsets >= 0) & (offsets < span_h)]
-        n = len(offsets)
-        if n == 0:
-            continue
-        sick = 0.5 * acuity[row.encounter_id] + rng.normal(0, 0.5)
-        spo2_scale = int(scale[row.patient_id])
-        oxygen = rng.random(n) < 0.04 + 0.1 * max(sick, 0)
-        frame = pd.DataFrame(
-            {
-                "patient_id": row.patient_id,
-                "encounter_id": row.encounter_id,
-                "unit_id": row.unit_id,
-                "observed_at": row.event_at + pd.to_timedelta(np.round(offsets * 3600), unit="s"),
-                "respiration_rate": np.round(rng.normal(16 + 1.5 * sick, 2, n)).clip(4, 60),
-                "spo2": np.round(rng.normal(97 - 1.2 * sick - 5 * (spo2_scale == 2), 1.3, n)).clip(
-                    60, 100
-                ),
-                "on_supplemental_oxygen": oxygen,
-                "systolic_bp": np.round(rng.normal(128 - 5 * sick, 13, n)).clip(50, 240),
-                "pulse": np.round(rng.normal(78 + 6 * sick, 10, n)).clip(30, 200),
-                "consciousness": np.where(rng.random(n) < 0.003 + 0.01 * max(sick, 0), "C", "A"),
-                "temperature": np.round(rng.normal(36.8 + 0.2 * sick, 0.35, n), 1).clip(33, 42),
-                "spo2_scale": spo2_scale,
-            }
+        mat_rate = (
+            beds["maternity"]
+            * MATERNITY_OCCUPANCY
+            / (_drg_mean_gmlos("maternity") * EXPECTED_LOS_FACTOR)
         )
-        frames.append(frame)
-    vitals = pd.concat(frames, ignore_index=True).sort_values(
-        ["observed_at", "patient_id"], kind="stable"
+        mat_counts = rng.poisson(mat_rate, config.days)
+        mat_day = np.repeat(np.arange(config.days), mat_counts)
+        mat_at = start_ns + ((mat_day + rng.random(len(mat_day))) * DAY_NS).astype(np.int64)
+        mat_idx, mat_p = drg_probabilities("maternity")
+        mat_drg = rng.choice(mat_idx, len(mat_day), p=mat_p)
+        mat_patients = new_patients(len(mat_day), hospital.region_zip3)
+        mothers = patients[-1]
+        mothers["age_years"] = np.clip(rng.normal(29.5, 5.5, len(mothers)), 16, 46).astype(np.int64)
+        mothers["sex"] = "F"
+        mothers["charlson_index"] = 0
+        mothers["primary_payer"] = rng.choice(
+            ["medicaid", "commercial", "self_pay"], len(mothers), p=[0.41, 0.56, 0.03]
+        )
+        fresh = new_patients(len(admitted) // 2 + 200, hospital.region_zip3, age_shift=10)
+        requests = inpatient.Requests(
+            at_ns=np.concatenate([visit["decision_ns"][admitted], el_at, tr_at, mat_at]),
+            kind=np.concatenate(
+                [
+                    np.full(len(admitted), inpatient.ED),
+                    np.full(len(el_at), inpatient.ELECTIVE),
+                    np.full(len(tr_at), inpatient.TRANSFER),
+                    np.full(len(mat_at), inpatient.MATERNITY),
+                ]
+            ),
+            patient=np.concatenate([chosen[admitted], el_patients, tr_patients, mat_patients]),
+            ed_visit=np.concatenate([admitted, np.full(len(el_at) + len(tr_at) + len(mat_at), -1)]),
+            drg=np.concatenate([ed_drgs, el_drg, tr_drg, mat_drg]),
+        )
+        all_patients = pd.concat(patients, ignore_index=True)
+        order = np.argsort(chosen, kind="stable")
+        ed_history: dict[int, list[int]] = {}
+        for p, t in zip(chosen[order].tolist(), arrivals.at_ns[order].tolist(), strict=True):
+            ed_history.setdefault(p, []).append(t)
+        outcome = inpatient.simulate_hospital(
+            rng,
+            requests,
+            beds.to_dict(),
+            end_ns,
+            all_patients["age_years"].to_numpy(),
+            all_patients["charlson_index"].to_numpy(),
+            ed_history,
+            fresh.tolist(),
+            first_encounter,
+        )
+        first_encounter += len(outcome.encounters)
+        outcomes.append(outcome)
+
+    all_patients = pd.concat(patients, ignore_index=True)
+    return build_tables(
+        rng,
+        config,
+        hospitals,
+        units,
+        all_patients,
+        weather,
+        ed_frames,
+        outcomes,
+        drg_table(),
+        payer_table(),
     )
-    # Missing readings: about 3 % of temperature values are not charted.
-    vitals.loc[rng.random(len(vitals)) < 0.03, "temperature"] = np.nan
-    vitals.insert(0, "observation_id", [f"O{i + 1:09d}" for i in range(len(vitals))])
-    return vitals.reset_index(drop=True)

@@ -9,6 +9,7 @@ final as (
         cast(patient_id as varchar) as patient_id,
         cast(hospital_id as varchar) as hospital_id,
         cast(unit_id as varchar) as unit_id,
+        cast(bed_id as varchar) as bed_id,
         cast(event_type as varchar) as hl7_event_code,
         cast(event_at as timestamp) as event_at,
     from source

@@ -13,6 +13,10 @@ final as (
         cast(admitted_at as timestamp) as admitted_at,
         cast(discharged_at as timestamp) as discharged_at,
         cast(discharge_disposition as varchar) as discharge_disposition,
+        cast(ed_visit_id as varchar) as ed_visit_id,
+        cast(admitting_unit_id as varchar) as admitting_unit_id,
+        cast(ms_drg_code as varchar) as ms_drg_code,
+        cast(ms_drg_weight as double) as ms_drg_relative_weight,
     from source
 )
 

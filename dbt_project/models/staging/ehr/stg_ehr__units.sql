@@ -8,6 +8,7 @@ final as (
         cast(hospital_id as varchar) as hospital_id,
         cast(unit_type as varchar) as unit_type,
         cast(staffed_beds as integer) as staffed_beds,
+        cast(monitor_model as varchar) as monitor_model,
     from source
 )
 
