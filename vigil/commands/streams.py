@@ -1,4 +1,4 @@
-"""`vigil stream`: the Bytewax dataflows over the landing zone."""
+"""`vigil stream`, `vigil news2`, `vigil detect`: the dataflows and their batch twins."""
 
 from __future__ import annotations
 
@@ -14,10 +14,57 @@ def run_stream(args: argparse.Namespace) -> int:
     settings = get_settings()
     vitals = Path(args.input) if args.input else settings.landing_dir / "vitals"
     out = Path(args.out) if args.out else settings.stream_dir
-    result = run_news2(vitals, out, workers=args.workers)
+    recovery = Path(args.recovery_dir) if args.recovery_dir else None
+    result = run_news2(vitals, out, workers=args.workers, speed=args.speed, recovery_dir=recovery)
     counts = ", ".join(f"{kind}: {rows:,}" for kind, rows in result.counts.items())
     print(f"records in: {result.records_in:,}; {counts}")
     print(f"outputs: {out / 'news2'}")
+    return 0
+
+
+def _read_table(path: Path):
+    import pandas as pd
+
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return pd.read_parquet(path)
+    return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+
+
+def _write_table(frame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() in (".parquet", ".pq"):
+        frame.to_parquet(path, index=False)
+    else:
+        frame.to_csv(path, index=False)
+
+
+def run_news2_batch(args: argparse.Namespace) -> int:
+    from clinical.news2_frame import score_frame
+
+    try:
+        scored = score_frame(_read_table(Path(args.input)))
+    except (OSError, ValueError) as error:
+        print(f"vigil news2: {error}")
+        return 2
+    _write_table(scored, Path(args.output))
+    errors = int(scored["error"].notna().sum())
+    print(f"{len(scored):,} rows: {len(scored) - errors:,} scored, {errors:,} with an error")
+    return 0
+
+
+def run_detect(args: argparse.Namespace) -> int:
+    from clinical.anomaly import SeasonalRobustDetector
+    from clinical.series import read_series, score_series
+
+    try:
+        series = read_series(Path(args.input))
+    except (OSError, ValueError) as error:
+        print(f"vigil detect: {error}")
+        return 2
+    scored = score_series(series, SeasonalRobustDetector())
+    _write_table(scored, Path(args.output))
+    flagged = int((scored["anomaly_score"] >= 0.999).sum())
+    print(f"{len(scored):,} points scored; {flagged:,} at 0.999 or above")
     return 0
 
 
@@ -26,11 +73,38 @@ def register(commands: argparse._SubParsersAction) -> None:
         "stream",
         help="run the NEWS2 early-warning dataflow over the landed vitals",
         description="Replay the landed vitals through the NEWS2 Bytewax dataflow; write "
-        "scores, alerts and dead letters as Parquet.",
+        "scores, alerts, sepsis alerts, escalations and dead letters as Parquet.",
     )
     parser.add_argument("--input", help="vitals folder (default $VIGIL_HOME/landing/vitals)")
     parser.add_argument("--out", help="output folder (default $VIGIL_HOME/landing/streams)")
     parser.add_argument(
         "--workers", type=int, default=1, help="Bytewax workers in this process (default 1)"
     )
+    parser.add_argument(
+        "--speed", type=float, default=None, help="replay at this multiple of real time"
+    )
+    parser.add_argument(
+        "--recovery-dir", help="turn Bytewax recovery on, with its database in this folder"
+    )
     parser.set_defaults(handler=run_stream)
+
+    news2 = commands.add_parser(
+        "news2",
+        help="score a CSV or Parquet of observation sets with NEWS2 (RCP 2017)",
+        description="Score every row with the function the dataflow uses. Adds news2_score, "
+        "news2_band, one <parameter>_score per parameter and an error column; rows with a "
+        "missing or impossible value get the error and no score; none are dropped.",
+    )
+    news2.add_argument("--input", required=True, help="CSV or Parquet of observation sets")
+    news2.add_argument("--output", required=True, help="CSV or Parquet to write (by suffix)")
+    news2.set_defaults(handler=run_news2_batch)
+
+    detect = commands.add_parser(
+        "detect",
+        help="score a univariate timestamp,value series with the online anomaly detector",
+        description="Process rows strictly in file order without look-ahead and write "
+        "timestamp,value,anomaly_score (score in [0, 1]).",
+    )
+    detect.add_argument("--input", required=True, help="CSV with columns timestamp,value")
+    detect.add_argument("--output", required=True, help="CSV (or Parquet) to write")
+    detect.set_defaults(handler=run_detect)
