@@ -35,6 +35,9 @@ ICD10_CM = r"^[A-TV-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$"
 ICD10_PCS = r"^[0-9A-HJ-NP-Z]{7}$"
 MS_DRG = r"^[0-9]{3}$"
 LOINC = r"^[0-9]{1,7}-[0-9]$"
+SNOMED_CT = r"^[1-9][0-9]{5,17}$"
+CPT = r"^[0-9]{4}[0-9A-Z]$"
+HCPCS = r"^[A-V][0-9]{4}$"
 DIAGNOSIS_SYSTEMS = ("ICD-10-CM", "SNOMED-CT")
 PROCEDURE_SYSTEMS = ("ICD-10-PCS", "CPT", "HCPCS", "SNOMED-CT")
 
@@ -67,6 +70,8 @@ class Table:
     event_time: str | None = None
     # (earlier, later): when both are set, later must not precede earlier.
     ordering: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    # (system column, code column, {system: pattern}): code format by code system.
+    coded: tuple[tuple[str, str, dict[str, str]], ...] = field(default_factory=tuple)
 
     def column(self, name: str) -> Column:
         for column in self.columns:
@@ -283,6 +288,7 @@ TABLES: tuple[Table, ...] = (
         ),
         required=False,
         event_time="diagnosed_at",
+        coded=(("code_system", "diagnosis_code", {"ICD-10-CM": ICD10_CM, "SNOMED-CT": SNOMED_CT}),),
     ),
     Table(
         "procedures",
@@ -300,6 +306,13 @@ TABLES: tuple[Table, ...] = (
         ),
         required=False,
         event_time="performed_at",
+        coded=(
+            (
+                "code_system",
+                "procedure_code",
+                {"ICD-10-PCS": ICD10_PCS, "CPT": CPT, "HCPCS": HCPCS, "SNOMED-CT": SNOMED_CT},
+            ),
+        ),
     ),
     Table(
         "claims",

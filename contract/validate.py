@@ -151,6 +151,12 @@ def _validate_table(
     for earlier, later in table.ordering:
         mask = (typed[later] < typed[earlier]).fillna(False).astype(bool)
         failures.append(("time_order", f"{earlier},{later}", mask))
+    for system_column, code_column, patterns in table.coded:
+        for system, pattern in patterns.items():
+            codes = typed[code_column].astype("string")
+            ok = codes.str.fullmatch(pattern).fillna(False).astype(bool)
+            mask = (typed[system_column] == system).fillna(False).astype(bool) & codes.notna() & ~ok
+            failures.append(("code_format", code_column, mask))
     failures.append(("duplicate_key", table.key, typed[table.key].duplicated(keep="first")))
     for column in table.columns:
         if column.references is None:

@@ -1,0 +1,387 @@
+"""HL7 v2 intake: ADT and ORU messages from an interface engine into the contract.
+
+ADT A01 admit, A04 register, A02 transfer, A03 discharge become encounters and ADT
+events; A08 updates the patient and visit; A11 (cancel admit/visit), A12 (cancel
+transfer) and A13 (cancel discharge) undo what they cancel; A40 merges the patient
+in MRG-1 into the one in PID-3. ORU R01 OBX segments become vital-sign sets (by
+LOINC, see ``ingest.vitals``) and lab results. Messages are applied in file order.
+A message that cannot be parsed or used is rejected with its reason and the batch
+goes on; rejects record a digest of the message, never its text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from contract.validate import empty_rejects, reject_rows
+from ingest import hl7v2_message as hl7
+from ingest.intake import IntakeResult, finish, slug
+from ingest.pseudonym import Pseudonymizer, age_years, zip3
+from ingest.vitals import VITAL_LOINC, VitalReading, fill_units, pivot_sets
+
+SOURCE = "hl7v2"
+FILE_SUFFIXES = {".hl7", ".txt", ".er7", ".msg"}
+# HL7 table 0004 patient class -> contract encounter type.
+PATIENT_CLASS = {
+    "I": "inpatient",
+    "B": "inpatient",  # obstetrics
+    "E": "emergency",
+    "O": "outpatient",
+    "R": "outpatient",  # recurring
+    "P": "outpatient",  # pre-admit
+}
+# HL7 table 0112 discharge disposition (UB-04 codes) -> contract disposition.
+DISPOSITION = {
+    "01": "home",
+    "02": "acute_transfer",
+    "03": "snf",
+    "04": "icf",
+    "06": "home_health",
+    "07": "ama",
+    "20": "expired",
+    "50": "hospice",
+    "51": "hospice",
+}
+ADMIT_SOURCE = {"7": "ed", "1": "physician_referral", "4": "transfer", "5": "transfer"}
+ADT_EVENTS = {"A01", "A02", "A03", "A04", "A08", "A11", "A12", "A13", "A40"}
+
+
+@dataclass
+class _State:
+    patients: dict[str, dict] = field(default_factory=dict)
+    encounters: dict[str, dict] = field(default_factory=dict)
+    events: dict[str, list[dict]] = field(default_factory=dict)  # by encounter
+    readings: list[VitalReading] = field(default_factory=list)
+    labs: list[dict] = field(default_factory=list)
+    merged: dict[str, str] = field(default_factory=dict)  # old patient -> surviving
+
+
+class Hl7Intake:
+    """Applies messages one at a time; :meth:`tables` returns the contract frames."""
+
+    def __init__(self, pseudonymize: Pseudonymizer) -> None:
+        self.pseudonymize = pseudonymize
+        self.state = _State()
+        self.messages_in = 0
+        self.rejected: list[tuple[str, str]] = []  # (locator, reason)
+
+    def add(self, message: str, locator: str) -> None:
+        """Apply one message; a failure rejects the message, never the batch."""
+        self.messages_in += 1
+        try:
+            parsed = hl7.parse(hl7.minimise(message))
+            self._apply(parsed)
+        except hl7.MessageError as error:
+            self.rejected.append((locator, str(error), _digest(message)))
+        except (ValueError, KeyError, IndexError, AttributeError, TypeError) as error:
+            reason = f"unusable HL7 v2 message ({type(error).__name__})"
+            self.rejected.append((locator, reason, _digest(message)))
+
+    def _apply(self, message) -> None:
+        kind = hl7.value(message.msh, 9, 1)
+        trigger = hl7.value(message.msh, 9, 2)
+        if kind == "ADT" and trigger in ADT_EVENTS:
+            self._adt(message, trigger)
+        elif kind == "ORU" and trigger == "R01":
+            self._oru(message)
+        else:
+            raise hl7.MessageError(f"message type {kind}^{trigger} is not read by Vigil")
+
+    def _patient(self, message) -> tuple[str, str, dict]:
+        """The patient's pseudonym, issuer, and the demographics to record (not yet applied)."""
+        pid = hl7.first_segment(message, "PID")
+        if pid is None:
+            raise hl7.MessageError("PID segment missing")
+        identifier, authority = _identifier(pid, 3)
+        if not identifier:
+            raise hl7.MessageError("PID-3 patient identifier missing")
+        patient_id = self.pseudonymize("patient", identifier, authority)
+        updates: dict = {}
+        birth = hl7.parse_time(hl7.value(pid, 7))
+        if birth is not None:
+            updates["_birth"] = birth.date()
+        sex = hl7.value(pid, 8).upper()
+        if sex:
+            updates["sex"] = sex if sex in {"F", "M"} else "U"
+        postal = zip3(next((hl7.component(r, 5) for r in hl7.repetitions(pid, 11)), None))
+        if postal:
+            updates["zip3"] = postal
+        return patient_id, authority, updates
+
+    def _record_patient(self, patient_id: str, updates: dict, at: pd.Timestamp) -> None:
+        record = self.state.patients.setdefault(patient_id, {"patient_id": patient_id})
+        record.update(updates)
+        record["_first_at"] = min(record.get("_first_at", at), at)
+
+    def _visit(self, message, patient_id: str, authority: str) -> dict:
+        """The encounter as this message states it, merged over what is known (not applied)."""
+        pv1 = hl7.first_segment(message, "PV1")
+        if pv1 is None:
+            raise hl7.MessageError("PV1 segment missing")
+        visit = hl7.value(pv1, 19)
+        if not visit:
+            raise hl7.MessageError("PV1-19 visit number missing")
+        facility = hl7.value(pv1, 3, 4) or hl7.value(message.msh, 4)
+        hospital_id = slug(facility)
+        encounter_id = self.pseudonymize("encounter", visit, authority or hospital_id)
+        known = self.state.encounters.get(encounter_id, {})
+        encounter = {"encounter_id": encounter_id, "hospital_id": hospital_id, **known}
+        encounter["patient_id"] = patient_id
+        point_of_care = hl7.value(pv1, 3, 1)
+        encounter["_unit"] = f"{hospital_id}-{slug(point_of_care)}" if point_of_care else None
+        patient_class = hl7.value(pv1, 2).upper()
+        if patient_class:
+            encounter["encounter_type"] = PATIENT_CLASS.get(patient_class, "outpatient")
+        if "OBS" in hl7.value(pv1, 18).upper():
+            encounter["encounter_type"] = "observation"
+        source = hl7.value(pv1, 14)
+        if source:
+            encounter["admission_source"] = ADMIT_SOURCE.get(source, "other")
+        admitted = hl7.parse_time(hl7.value(pv1, 44))
+        if admitted is not None:
+            encounter["admitted_at"] = admitted
+        discharged = hl7.parse_time(hl7.value(pv1, 45))
+        if discharged is not None:
+            encounter["discharged_at"] = discharged
+        disposition = hl7.value(pv1, 36)
+        if disposition:
+            encounter["discharge_disposition"] = DISPOSITION.get(disposition.zfill(2), "other")
+        return encounter
+
+    def _event_time(self, message) -> pd.Timestamp:
+        evn = hl7.first_segment(message, "EVN")
+        for text in (hl7.value(evn, 6), hl7.value(evn, 2), hl7.value(message.msh, 7)):
+            at = hl7.parse_time(text)
+            if at is not None:
+                return at
+        raise hl7.MessageError("no event time (EVN-6, EVN-2 or MSH-7)")
+
+    def _adt(self, message, trigger: str) -> None:
+        at = self._event_time(message)
+        patient_id, authority, updates = self._patient(message)
+        if trigger == "A40":
+            mrg = hl7.first_segment(message, "MRG")
+            prior, prior_authority = _identifier(mrg, 1)
+            if not prior:
+                raise hl7.MessageError("MRG-1 prior patient identifier missing")
+            old = self.pseudonymize("patient", prior, prior_authority)
+            self._record_patient(patient_id, updates, at)
+            if old != patient_id:
+                self.state.merged[old] = patient_id
+            return
+        encounter = self._visit(message, patient_id, authority)
+        # Everything is parsed: from here on the message is applied.
+        self._record_patient(patient_id, updates, at)
+        self.state.encounters[encounter["encounter_id"]] = encounter
+        events = self.state.events.setdefault(encounter["encounter_id"], [])
+        unit = encounter["_unit"] or (events[-1]["unit_id"] if events else None)
+        if trigger in {"A01", "A04"}:
+            encounter.setdefault("admitted_at", at)
+            if trigger == "A01" and "encounter_type" not in encounter:
+                encounter["encounter_type"] = "inpatient"
+        elif trigger == "A03":
+            encounter.setdefault("discharged_at", at)
+        elif trigger == "A11":
+            self.state.encounters.pop(encounter["encounter_id"])
+            self.state.events.pop(encounter["encounter_id"])
+            return
+        elif trigger in {"A12", "A13"}:
+            undone = "A02" if trigger == "A12" else "A03"
+            for index in range(len(events) - 1, -1, -1):
+                if events[index]["event_type"] == undone:
+                    del events[index]
+                    break
+            if trigger == "A13":
+                encounter.pop("discharged_at", None)
+                encounter.pop("discharge_disposition", None)
+            return
+        if trigger == "A08":
+            return
+        control_id = hl7.value(message.msh, 10) or f"{trigger}|{at.isoformat()}"
+        events.append(
+            {
+                "adt_event_id": self.pseudonymize(
+                    "adt_event", control_id, hl7.value(message.msh, 4)
+                ),
+                "encounter_id": encounter["encounter_id"],
+                "patient_id": patient_id,
+                "hospital_id": encounter["hospital_id"],
+                "unit_id": unit,
+                "event_type": trigger,
+                "event_at": at,
+            }
+        )
+
+    def _oru(self, message) -> None:
+        at = self._event_time(message)
+        patient_id, authority, updates = self._patient(message)
+        encounter = self._visit(message, patient_id, authority)
+        readings: list[VitalReading] = []
+        labs: list[dict] = []
+        obr = hl7.first_segment(message, "OBR")
+        set_time = hl7.parse_time(hl7.value(obr, 7)) or at
+        control_id = hl7.value(message.msh, 10)
+        for obx in hl7.segments(message, "OBX"):
+            if hl7.value(obx, 11).upper() in {"W", "X", "D"}:
+                continue  # wrong / cannot be obtained / deleted: not a result
+            code = hl7.value(obx, 3, 1)
+            observed_at = hl7.parse_time(hl7.value(obx, 14)) or set_time
+            result = hl7.value(obx, 5, 1) if hl7.value(obx, 2) == "CWE" else hl7.value(obx, 5)
+            units = hl7.value(obx, 6, 1) or None
+            if code in VITAL_LOINC:
+                readings.append(
+                    VitalReading(
+                        patient_id,
+                        encounter["encounter_id"],
+                        encounter["_unit"],
+                        observed_at,
+                        code,
+                        result,
+                        units,
+                    )
+                )
+                continue
+            labs.append(
+                {
+                    "lab_result_id": self.pseudonymize(
+                        "lab_result", f"{control_id}|{hl7.value(obx, 1)}|{code}", authority
+                    ),
+                    "patient_id": patient_id,
+                    "encounter_id": encounter["encounter_id"],
+                    "loinc_code": code,
+                    "value_numeric": pd.to_numeric(result, errors="coerce"),
+                    "unit_of_measure": units,
+                    "abnormal_flag": hl7.value(obx, 8) or None,
+                    "resulted_at": observed_at,
+                }
+            )
+        self._record_patient(patient_id, updates, at)
+        self.state.encounters[encounter["encounter_id"]] = encounter
+        self.state.readings.extend(readings)
+        self.state.labs.extend(labs)
+
+    def tables(self) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+        """The contract frames, and the vitals readings rejected while pivoting."""
+        state = self.state
+        merged = state.merged
+
+        def survivor(patient_id: str) -> str:
+            seen = set()
+            while patient_id in merged and patient_id not in seen:
+                seen.add(patient_id)
+                patient_id = merged[patient_id]
+            return patient_id
+
+        encounters = pd.DataFrame(
+            [
+                {k: v for k, v in e.items() if not k.startswith("_")}
+                for e in state.encounters.values()
+            ]
+        )
+        events = pd.DataFrame([event for encounter in state.events.values() for event in encounter])
+        vitals, bad_readings = pivot_sets(
+            state.readings,
+            lambda encounter_id, at: self.pseudonymize("observation", at.isoformat(), encounter_id),
+        )
+        vitals = fill_units(vitals, events)
+        labs = pd.DataFrame(state.labs)
+        patients = []
+        for patient_id, record in state.patients.items():
+            if patient_id in merged:
+                continue
+            first = record.get("_first_at")
+            patients.append(
+                {
+                    "patient_id": patient_id,
+                    "age_years": age_years(record.get("_birth"), first.date())
+                    if first is not None
+                    else None,
+                    "sex": record.get("sex", "U"),
+                    "zip3": record.get("zip3"),
+                    "spo2_scale": 1,
+                }
+            )
+        tables = {
+            "patients": pd.DataFrame(patients),
+            "encounters": encounters,
+            "adt_events": events,
+            "vitals": vitals,
+        }
+        if not labs.empty:
+            tables["lab_results"] = labs
+        for name, frame in tables.items():
+            if "patient_id" in frame.columns and merged:
+                frame["patient_id"] = frame["patient_id"].map(survivor)
+            if name == "adt_events" and not frame.empty:
+                tables[name] = frame.sort_values(["event_at", "adt_event_id"], kind="stable")
+        rejects = reject_rows(
+            SOURCE,
+            "vitals",
+            "value",
+            "",
+            [{"encounter_id": r.encounter_id, "loinc_code": r.loinc_code} for r, _ in bad_readings],
+            [r.loinc_code for r, _ in bad_readings],
+        )
+        rejects["reason"] = [reason for _, reason in bad_readings]
+        return tables, rejects
+
+
+def _identifier(segment, field: int) -> tuple[str, str]:
+    """The medical record number (CX-5 'MR') of a CX list, else its first id; + issuer."""
+    reps = hl7.repetitions(segment, field)
+    chosen = next(
+        (r for r in reps if hl7.component(r, 5).upper() == "MR"), reps[0] if reps else None
+    )
+    return hl7.component(chosen, 1), hl7.component(chosen, 4)
+
+
+def _digest(message: str) -> str:
+    return hashlib.sha256(message.encode("utf-8", "replace")).hexdigest()[:16]
+
+
+def read_messages(path: Path) -> list[tuple[str, str]]:
+    """(locator, message) for every message of a file or of a folder's message files."""
+    files = (
+        [path]
+        if path.is_file()
+        else sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FILE_SUFFIXES)
+    )
+    messages = []
+    for file in files:
+        text = file.read_bytes().decode("utf-8", errors="replace")
+        for index, message in enumerate(hl7.split_messages(text), start=1):
+            messages.append((f"{file.name}#{index}", message))
+    return messages
+
+
+def ingest_hl7v2(
+    path: Path, landing_dir: Path, pseudonymize: Pseudonymizer, reference: Path | None = None
+) -> IntakeResult:
+    """Load a file or folder of HL7 v2 messages into the landing zone."""
+    intake = Hl7Intake(pseudonymize)
+    for locator, message in read_messages(path):
+        intake.add(message, locator)
+    tables, reading_rejects = intake.tables()
+    parse_rejects = reject_rows(
+        SOURCE,
+        "hl7v2_message",
+        "parse",
+        "",
+        [{"message_sha256_16": digest} for _, _, digest in intake.rejected],
+        [locator for locator, _, _ in intake.rejected],
+    )
+    parse_rejects["reason"] = [reason for _, reason, _ in intake.rejected]
+    rejects = pd.concat([parse_rejects, reading_rejects], ignore_index=True)
+    return finish(
+        SOURCE,
+        tables,
+        rejects if not rejects.empty else empty_rejects(),
+        intake.messages_in,
+        len(intake.rejected),
+        landing_dir,
+        reference,
+    )

@@ -1,0 +1,184 @@
+"""What every adapter shares: reference tables, validation, landing, and the accounting.
+
+An adapter turns a folder of source files into contract-shaped frames plus the
+records it could not parse. :func:`finish` validates them against the contract,
+writes the valid rows to the landing zone and every reject (parse or contract) to
+the rejects table, and returns the counts: messages in = messages loaded + messages
+rejected, and per table, records in = records loaded + records rejected.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from contract.schema import TABLES_BY_NAME
+from contract.validate import empty_rejects, validate
+from ingest.landing import write_rejects, write_tables
+
+# Point-of-care names to unit types, as interface engines commonly spell them.
+UNIT_TYPE_PATTERNS = (
+    (r"\b(MICU|SICU|CCU|CVICU|NICU|PICU|ICU|ITU)\b", "icu"),
+    (r"\b(SDU|PCU|STEP|STEPDOWN|IMC|HDU)\b", "stepdown"),
+    (r"\b(ED|ER|EMERG|EMERGENCY|AE)\b", "ed"),
+    (r"\b(L&D|LD|OB|MAT|MATERNITY|LABOR)\b", "maternity"),
+)
+
+
+def unit_type(point_of_care: str) -> str:
+    """Guess a unit's type from its point-of-care name (medsurg when nothing matches)."""
+    name = re.sub(r"[-_/]", " ", point_of_care.upper())
+    for pattern, kind in UNIT_TYPE_PATTERNS:
+        if re.search(pattern, name):
+            return kind
+    return "medsurg"
+
+
+def slug(text: object) -> str:
+    """A safe id fragment: letters, digits, '&' and '-' only, upper case."""
+    return re.sub(r"[^A-Z0-9&-]+", "", str(text).upper()) or "UNKNOWN"
+
+
+def derive_reference(
+    adt_events: pd.DataFrame,
+    vitals: pd.DataFrame,
+    encounters: pd.DataFrame,
+    hospital_names: dict[str, str] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Hospitals and units as observed in the events, when the hospital supplies none.
+
+    Staffed beds are unknown from messages: the peak number of encounters present at
+    once in the unit stands in (a lower bound). Hospitals should pass their own
+    ``hospitals.csv`` and ``units.csv`` (``--reference``) for occupancy metrics.
+    """
+    unit_ids = pd.concat(
+        [
+            adt_events.get("unit_id", pd.Series(dtype=str)),
+            vitals.get("unit_id", pd.Series(dtype=str)),
+        ]
+    ).dropna()
+    units = pd.DataFrame({"unit_id": sorted(set(unit_ids))})
+    units["hospital_id"] = units["unit_id"].str.split("-", n=1).str[0]
+    units["unit_type"] = units["unit_id"].str.split("-", n=1).str[1].fillna("").map(unit_type)
+    peak = _peak_census(adt_events)
+    units["staffed_beds"] = units["unit_id"].map(peak).fillna(1).clip(lower=1).astype("int64")
+    hospital_ids = sorted(set(units["hospital_id"]) | set(encounters.get("hospital_id", [])))
+    beds = units[units["unit_type"] != "ed"].groupby("hospital_id")["staffed_beds"].sum()
+    hospitals = pd.DataFrame({"hospital_id": hospital_ids})
+    names = hospital_names or {}
+    hospitals["hospital_name"] = [names.get(h) or h for h in hospitals["hospital_id"]]
+    hospitals["staffed_beds"] = (
+        hospitals["hospital_id"].map(beds).fillna(1).clip(lower=1).astype("int64")
+    )
+    return hospitals, units
+
+
+def _peak_census(adt_events: pd.DataFrame) -> dict[str, int]:
+    """Peak simultaneous encounters per unit from the ADT events (in +1, out -1)."""
+    if adt_events.empty:
+        return {}
+    events = adt_events.sort_values(["encounter_id", "event_at"], kind="stable").copy()
+    events["next_unit"] = events.groupby("encounter_id")["unit_id"].shift(-1)
+    events["next_at"] = events.groupby("encounter_id")["event_at"].shift(-1)
+    stays = events[events["event_type"] != "A03"]
+    moves = pd.concat(
+        [
+            pd.DataFrame({"unit_id": stays["unit_id"], "at": stays["event_at"], "delta": 1}),
+            pd.DataFrame({"unit_id": stays["unit_id"], "at": stays["next_at"], "delta": -1}).dropna(
+                subset=["at"]
+            ),
+        ]
+    ).sort_values(["unit_id", "at", "delta"])
+    moves["census"] = moves.groupby("unit_id")["delta"].cumsum()
+    return moves.groupby("unit_id")["census"].max().astype(int).to_dict()
+
+
+def read_reference(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A hospital's own ``hospitals.csv`` and ``units.csv`` (contract columns)."""
+    frames = []
+    for name in ("hospitals", "units"):
+        path = folder / f"{name}.csv"
+        if not path.exists():
+            raise FileNotFoundError(f"reference folder {folder} has no {name}.csv")
+        frames.append(pd.read_csv(path, dtype=str))
+    return frames[0], frames[1]
+
+
+@dataclass
+class IntakeResult:
+    source: str
+    messages_in: int
+    messages_rejected: int
+    tables_written: dict[str, int] = field(default_factory=dict)
+    records_in: dict[str, int] = field(default_factory=dict)
+    records_rejected: dict[str, int] = field(default_factory=dict)
+    rejects_path: Path | None = None
+    # Messages of kinds the contract does not cover (e.g. FHIR Practitioner): neither
+    # loaded nor rejected. messages_in = loaded + rejected + skipped.
+    messages_skipped: int = 0
+
+    @property
+    def messages_loaded(self) -> int:
+        return self.messages_in - self.messages_rejected - self.messages_skipped
+
+    def summary(self) -> str:
+        lines = [
+            f"{self.source}: {self.messages_in:,} messages in, {self.messages_loaded:,} loaded, "
+            f"{self.messages_rejected:,} rejected"
+            + (
+                f", {self.messages_skipped:,} skipped (not in the contract)"
+                if self.messages_skipped
+                else ""
+            )
+        ]
+        for table, rows in self.records_in.items():
+            lines.append(
+                f"  {table:<14} {rows:>9,} records, {self.tables_written.get(table, 0):>9,} "
+                f"loaded, {self.records_rejected.get(table, 0):>6,} rejected"
+            )
+        return "\n".join(lines)
+
+
+def empty_frame(table: str) -> pd.DataFrame:
+    return pd.DataFrame(columns=list(TABLES_BY_NAME[table].column_names))
+
+
+def finish(
+    source: str,
+    tables: dict[str, pd.DataFrame],
+    parse_rejects: pd.DataFrame,
+    messages_in: int,
+    messages_rejected: int,
+    landing_dir: Path,
+    reference: Path | None = None,
+    hospital_names: dict[str, str] | None = None,
+) -> IntakeResult:
+    """Validate, land and account for one adapter's batch."""
+    for name in ("encounters", "adt_events", "vitals", "patients"):
+        tables.setdefault(name, empty_frame(name))
+    if reference is not None:
+        tables["hospitals"], tables["units"] = read_reference(reference)
+    else:
+        tables["hospitals"], tables["units"] = derive_reference(
+            tables["adt_events"], tables["vitals"], tables["encounters"], hospital_names
+        )
+    result = validate(tables, source)
+    written = write_tables(result.tables, landing_dir)
+    rejects = pd.concat(
+        [frame for frame in (parse_rejects, result.rejects) if not frame.empty]
+        or [empty_rejects()],
+        ignore_index=True,
+    )
+    path = write_rejects(rejects, landing_dir, source)
+    return IntakeResult(
+        source=source,
+        messages_in=messages_in,
+        messages_rejected=messages_rejected,
+        tables_written=written,
+        records_in=result.records_in,
+        records_rejected=result.records_rejected,
+        rejects_path=path,
+    )
