@@ -31,7 +31,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         description="Everything: raw landing, dbt staging and marts, model training, drift report.",
     )
     return dg.Definitions(
-        assets=[*raw_assets, build_dbt_assets(project), readmission_model, readmission_drift],
+        assets=[*raw_assets, *build_dbt_assets(project), readmission_model, readmission_drift],
         jobs=[all_job, readmission_retrain_job],
         sensors=[readmission_drift_sensor],
         resources={

@@ -31,10 +31,28 @@ def simulate(config: NetworkConfig, landing_dir: Path, truth_dir: Path) -> dict[
     return write_landing(run_simulation(config), landing_dir, truth_dir)
 
 
+def landed_partition_tags(settings: Settings) -> dict[str, str]:
+    """Run tags covering every landed day of the daily feeds as one partition range."""
+    from assets.raw.assets import FEEDS
+    from assets.raw.partitions import landed_range
+
+    days = landed_range([settings.landing_dir / feed.folder for feed in FEEDS if feed.daily])
+    if days is None:
+        raise FileNotFoundError(
+            f"no landed days under {settings.landing_dir}: run `vigil simulate` first"
+        )
+    return {
+        "dagster/asset_partition_range_start": days.start,
+        "dagster/asset_partition_range_end": days.end,
+    }
+
+
 def materialize_all(settings: Settings) -> bool:
     """Execute every asset in-process, recorded in the instance under $VIGIL_HOME.
 
-    Prints what was materialized and how the asset checks (dbt tests) came out.
+    The daily-partitioned assets (event feeds, incremental marts) run over every landed
+    day as one partition range, in the same run as the unpartitioned ones. Prints what
+    was materialized and how the asset checks (dbt tests) came out.
     """
     prepare_dagster_home(settings)
     apply_process_env(settings)
@@ -43,9 +61,10 @@ def materialize_all(settings: Settings) -> bool:
     from assets.definitions import ALL_ASSETS_JOB, build_definitions
 
     defs = build_definitions(settings)
+    tags = landed_partition_tags(settings)
     with DagsterInstance.get() as instance:
         result = defs.resolve_job_def(ALL_ASSETS_JOB).execute_in_process(
-            instance=instance, raise_on_error=False, run_config=QUIET_LOGS
+            instance=instance, raise_on_error=False, run_config=QUIET_LOGS, tags=tags
         )
     materialized = result.get_asset_materialization_events()
     checks = result.get_asset_check_evaluations()

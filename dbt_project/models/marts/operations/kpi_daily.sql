@@ -1,40 +1,47 @@
--- Operational KPIs per hospital per day.
+{{ config(unique_key=['hospital_id', 'kpi_date']) }}
+-- Operational KPIs per hospital per day, rebuilt per landing day (incremental).
 -- Midnight census: inpatients occupying a bed at the midnight that ends the day
 -- (admitted before it, not yet discharged), the census convention of the AHA Annual
--- Survey and of NHSN patient-day counts. Admissions and discharges: inpatient
--- encounters whose admission / discharge time falls on the day. Occupancy % is the
--- midnight census over staffed beds (AHA).
+-- Survey and of NHSN patient-day counts. Occupancy %: midnight census over staffed beds
+-- (AHA). Admissions / discharges: inpatient encounters admitted / discharged on the day.
+-- ALOS: mean length of stay of the day's discharges, length of stay counted in midnights
+-- with a same-day stay as one day (AHA / CMS). Discharges before noon %: share of the
+-- day's discharges leaving before 12:00 (IHI patient-flow measure). NEWS2 alerts raised:
+-- alerts of the stream (RCP 2017 bands) raised on the day.
 
 with encounters as (
-    select * from {{ ref('stg_ehr__encounters') }}
+    select * from {{ ref('int_encounters_enriched') }}
 ),
 
 hospitals as (
     select * from {{ ref('stg_ehr__hospitals') }}
 ),
 
+adt_events as (
+    select * from {{ ref('stg_ehr__adt_events') }}
+),
+
 alerts as (
     select * from {{ ref('stg_streams__news2_alerts') }}
 ),
 
-encounter_hospital as (
-    select encounter_id, hospital_id from encounters
+data_days as (
+    select unnest(generate_series(
+        min(cast(event_at as date)),
+        max(cast(event_at as date)),
+        interval 1 day
+    )) as day
+    from adt_events
 ),
 
 calendar as (
     select
         hospitals.hospital_id,
         hospitals.staffed_beds,
-        cast(day as date) as kpi_date,
+        cast(data_days.day as date) as kpi_date,
     from hospitals
-    cross join (
-        select unnest(generate_series(
-            cast(min(admitted_at) as date),
-            cast(max(coalesce(discharged_at, admitted_at)) as date),
-            interval 1 day
-        )) as day
-        from encounters
-    )
+    cross join data_days
+    where {{ in_landing_days('cast(data_days.day as date)') }}
 ),
 
 census as (
@@ -51,25 +58,30 @@ census as (
 ),
 
 admissions as (
-    select hospital_id, cast(admitted_at as date) as kpi_date, count(*) as admissions,
+    select hospital_id, admission_date as kpi_date, count(*) as admissions,
     from encounters
     group by all
 ),
 
 discharges as (
-    select hospital_id, cast(discharged_at as date) as kpi_date, count(*) as discharges,
+    select
+        hospital_id,
+        discharge_date as kpi_date,
+        count(*) as discharges,
+        avg(length_of_stay_days) as alos_days,
+        100.0 * count(*) filter (where is_discharged_before_noon) / count(*) as discharges_before_noon_pct,
     from encounters
-    where discharged_at is not null
+    where is_discharged
     group by all
 ),
 
 alerts_raised as (
     select
-        encounter_hospital.hospital_id,
+        encounters.hospital_id,
         cast(alerts.raised_at as date) as kpi_date,
         count(*) as news2_alerts_raised,
     from alerts
-    inner join encounter_hospital on encounter_hospital.encounter_id = alerts.encounter_id
+    inner join encounters on encounters.encounter_id = alerts.encounter_id
     group by all
 ),
 
@@ -79,9 +91,11 @@ final as (
         calendar.kpi_date,
         calendar.staffed_beds,
         census.midnight_census,
-        round(100.0 * census.midnight_census / calendar.staffed_beds, 1) as occupancy_pct,
+        100.0 * census.midnight_census / calendar.staffed_beds as occupancy_pct,
         coalesce(admissions.admissions, 0) as admissions,
         coalesce(discharges.discharges, 0) as discharges,
+        discharges.alos_days,
+        discharges.discharges_before_noon_pct,
         coalesce(alerts_raised.news2_alerts_raised, 0) as news2_alerts_raised,
     from calendar
     inner join census using (hospital_id, kpi_date)
@@ -91,4 +105,3 @@ final as (
 )
 
 select * from final
-order by hospital_id, kpi_date
