@@ -38,8 +38,8 @@ def unit_type(point_of_care: str) -> str:
 
 
 def slug(text: object) -> str:
-    """A safe id fragment: letters, digits, '&' and '-' only, upper case."""
-    return re.sub(r"[^A-Z0-9&-]+", "", str(text).upper()) or "UNKNOWN"
+    """A safe id fragment: upper-case letters, digits and '&' (never '-', the unit separator)."""
+    return re.sub(r"[^A-Z0-9&]+", "", str(text).upper()) or "UNKNOWN"
 
 
 def derive_reference(

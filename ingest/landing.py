@@ -4,7 +4,7 @@
 ``<landing>/<table>/day=YYYY-MM-DD/part-0.parquet`` for event tables (by the day of
 the table's event time), so the raw assets, the dbt models and the flows read
 ingested data exactly as they read simulated data. Rejects go to
-``<landing>/intake_rejects/<source>/part-0.parquet``.
+``<landing>/intake_rejects/source=<source>/part-0.parquet``.
 """
 
 from __future__ import annotations
@@ -50,8 +50,8 @@ def write_tables(tables: dict[str, pd.DataFrame], landing_dir: Path) -> dict[str
 
 
 def write_rejects(rejects: pd.DataFrame, landing_dir: Path, source: str) -> Path:
-    """Replace ``source``'s rejects (one file per source, so formats do not clobber)."""
+    """Replace the rejects: a load replaces the contract tables, so its rejects go with it."""
+    shutil.rmtree(landing_dir / REJECTS_TABLE, ignore_errors=True)
     path = landing_dir / REJECTS_TABLE / f"source={source}" / "part-0.parquet"
-    shutil.rmtree(path.parent, ignore_errors=True)
     _write(rejects.astype("string"), path)
     return path
