@@ -95,8 +95,11 @@ def batch_len(batch: Batch) -> int:
 
 
 def take(batch: Batch, index: np.ndarray) -> Batch:
-    """Rows ``index`` of every column; batch-level scalars (``emitted_ns``) are kept."""
-    return {name: column[index] if np.ndim(column) else column for name, column in batch.items()}
+    """Rows ``index`` of every column; batch-level values (``emitted_ns``, ``_``-names) are kept."""
+    return {
+        name: column if name.startswith("_") or not np.ndim(column) else column[index]
+        for name, column in batch.items()
+    }
 
 
 def invalid_reasons(batch: Batch) -> np.ndarray:
@@ -229,7 +232,11 @@ class PartitionState:
         self.counts["dead_letters"] += 1
         if reason.startswith("late"):
             self.counts["late"] += 1
-        record = {name: column[row] for name, column in batch.items() if np.ndim(column)}
+        record = {
+            name: column[row]
+            for name, column in batch.items()
+            if not name.startswith("_") and np.ndim(column)
+        }
         observed = batch["observed_at"][row]
         return {
             "patient_id": None if pd.isna(record["patient_id"]) else str(record["patient_id"]),

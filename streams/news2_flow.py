@@ -81,8 +81,14 @@ def is_acknowledgement(item: Item) -> bool:
 
 
 def partition_of(patient_ids: np.ndarray, partitions: int) -> np.ndarray:
-    """Stable patient partition (same in every process; Python's hash() is not)."""
-    hashed = pd.util.hash_array(np.asarray(patient_ids).astype(str).astype(object))
+    """Stable patient partition, the same in every process (Python's hash() is not).
+
+    Integer ids (device streams) partition by modulo; other ids by a stable hash.
+    """
+    ids = np.asarray(patient_ids)
+    if np.issubdtype(ids.dtype, np.integer):
+        return (ids % partitions).astype(np.int64)
+    hashed = pd.util.hash_array(ids.astype(str).astype(object))
     return (hashed % np.uint64(partitions)).astype(np.int64)
 
 
@@ -101,6 +107,8 @@ def split(item: Item, partitions: int) -> list[tuple[str, Item]]:
     run_part = partition_of(ids[run_start], partitions)
     if (run_part == run_part[0]).all():
         return [(f"part-{run_part[0]}", item)]
+    if "_source_ids" in item:
+        raise ValueError("a broker message batch must hold one patient partition only")
     row_part = np.repeat(run_part, np.diff(np.append(run_start, n)))
     order = np.argsort(row_part, kind="stable")
     bounds = np.searchsorted(row_part[order], np.arange(partitions + 1))
@@ -146,6 +154,8 @@ def _step(config: News2FlowConfig):
             tagged.append(("escalations", _table(out.escalations, ESCALATION_SCHEMA)))
         if out.dead_letters:
             tagged.append(("dead_letters", _table(out.dead_letters, DEAD_LETTER_SCHEMA)))
+        if "_source_ids" in item:  # broker messages to acknowledge once the above is written
+            tagged.append(("source_ack", item["_source_ids"]))
         return state, tagged
 
     return step

@@ -1,0 +1,223 @@
+"""Redis Streams connectors: a consumer-group source and an idempotent alert sink.
+
+Layout (``prefix`` defaults to ``vigil``):
+
+- ``<prefix>:vitals:<partition>``: one stream key per patient partition (producers
+  choose it with :func:`streams.news2_flow.partition_of`), so Bytewax workers split the
+  load by key. Each message is one reading whose fields are the vitals columns as text
+  (``observed_at`` in ISO 8601 UTC).
+- ``<prefix>:alerts``: alerts, sepsis alerts and escalations for downstream paging.
+- ``<prefix>:dead_letters``: rejected readings with their reason.
+
+Delivery: the source reads with a consumer group (``XREADGROUP``); a message is
+acknowledged (``XACK``) by the sink only after the alerts and dead letters of its batch
+have been written, in the same ``MULTI``/``EXEC`` transaction. After a crash the group
+re-delivers unacknowledged messages (the source reads its pending entries first), so
+delivery is at least once; alerts are published idempotently (``SET NX`` on the alert
+id guards the ``XADD``), so downstream sees each alert once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import redis
+from bytewax.inputs import FixedPartitionedSource, StatefulSourcePartition
+from bytewax.outputs import DynamicSink, StatelessSinkPartition
+
+from streams.news2_batch import Batch, batch_from_frame
+
+ALERT_KINDS = ("alerts", "sepsis_alerts", "escalations")
+# Publish an alert once: the marker key is set only if absent, and only then XADDed.
+PUBLISH_ONCE = """
+if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
+  return redis.call('XADD', KEYS[2], '*', unpack(ARGV, 2))
+end
+return false
+"""
+
+
+def vitals_key(prefix: str, partition: int) -> str:
+    return f"{prefix}:vitals:{partition}"
+
+
+def readings_frame(fields: list[dict[bytes, bytes]]) -> pd.DataFrame:
+    """Messages' text fields as a vitals frame with typed columns."""
+    frame = pd.DataFrame([{k.decode(): v.decode() for k, v in f.items()} for f in fields])
+    frame["observed_at"] = pd.to_datetime(frame["observed_at"], utc=True, errors="coerce")
+    frame["observed_at"] = frame["observed_at"].dt.tz_localize(None)
+    oxygen = frame["on_supplemental_oxygen"].str.lower()
+    frame["on_supplemental_oxygen"] = oxygen.map({"true": True, "false": False}).astype(object)
+    frame.loc[frame["on_supplemental_oxygen"].isna(), "on_supplemental_oxygen"] = None
+    if "spo2_scale" in frame:
+        frame["spo2_scale"] = pd.to_numeric(frame["spo2_scale"], errors="coerce").fillna(1)
+    for column in ("encounter_id", "unit_id", "consciousness"):
+        if column in frame:
+            frame[column] = frame[column].replace("", None)
+    return frame
+
+
+class _RedisPartition(StatefulSourcePartition[Batch, None]):
+    def __init__(
+        self,
+        client: redis.Redis,
+        key: str,
+        group: str,
+        consumer: str,
+        count: int,
+        block_ms: int,
+        stop_when_idle: bool,
+    ):
+        self._client = client
+        self._key = key
+        self._group = group
+        self._consumer = consumer
+        self._count = count
+        self._block_ms = block_ms
+        self._stop_when_idle = stop_when_idle
+        self._pending_done = False
+        try:
+            client.xgroup_create(key, group, id="0", mkstream=True)
+        except redis.ResponseError as error:
+            if "BUSYGROUP" not in str(error):
+                raise
+
+    def next_batch(self) -> list[Batch]:
+        # First re-deliver this consumer's unacknowledged messages, then new ones.
+        start = ">" if self._pending_done else "0"
+        block = self._block_ms if self._pending_done else None
+        reply = self._client.xreadgroup(
+            self._group, self._consumer, {self._key: start}, count=self._count, block=block
+        )
+        messages = reply[0][1] if reply else []
+        if not self._pending_done and not messages:
+            self._pending_done = True
+            return []
+        if not messages:
+            if self._stop_when_idle:
+                raise StopIteration
+            return []
+        batch = batch_from_frame(readings_frame([fields for _, fields in messages]))
+        batch["_source_ids"] = (self._key, self._group, [mid for mid, _ in messages])
+        return [batch]
+
+    def snapshot(self) -> None:
+        return None  # the consumer group's pending-entries list is the position
+
+
+class RedisStreamSource(FixedPartitionedSource[Batch, None]):
+    """Reads ``<prefix>:vitals:<i>`` for ``i`` in ``range(partitions)`` with a consumer group.
+
+    ``stop_when_idle`` ends a partition when a read finds nothing new (replays, tests);
+    a live deployment keeps it False and blocks for ``block_ms`` per read.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        partitions: int,
+        group: str = "vigil-news2",
+        consumer: str = "vigil",
+        prefix: str = "vigil",
+        count: int = 10_000,
+        block_ms: int = 100,
+        stop_when_idle: bool = False,
+    ):
+        self.url = url
+        self.partitions = partitions
+        self.group = group
+        self.consumer = consumer
+        self.prefix = prefix
+        self.count = count
+        self.block_ms = block_ms
+        self.stop_when_idle = stop_when_idle
+
+    def list_parts(self) -> list[str]:
+        return [vitals_key(self.prefix, i) for i in range(self.partitions)]
+
+    def build_part(self, step_id: str, for_part: str, resume_state: None) -> _RedisPartition:
+        client = redis.Redis.from_url(self.url)
+        return _RedisPartition(
+            client,
+            for_part,
+            self.group,
+            self.consumer,
+            self.count,
+            self.block_ms,
+            self.stop_when_idle,
+        )
+
+
+def _field_map(row: dict[str, Any]) -> dict[str, str]:
+    flat = _fields(row)
+    return dict(zip(flat[::2], flat[1::2], strict=True))
+
+
+def _fields(row: dict[str, Any]) -> list[str]:
+    flat = []
+    for name, value in row.items():
+        flat += [
+            name,
+            ""
+            if value is None
+            else value.isoformat()
+            if hasattr(value, "isoformat")
+            else str(value),
+        ]
+    return flat
+
+
+class _RedisSinkPartition(StatelessSinkPartition[tuple[str, Any]]):
+    def __init__(self, client: redis.Redis, prefix: str, marker_ttl_s: int):
+        self._client = client
+        self._prefix = prefix
+        self._ttl = marker_ttl_s
+        self._publish = client.register_script(PUBLISH_ONCE)
+
+    def write_batch(self, items: list[tuple[str, Any]]) -> None:
+        pipe = self._client.pipeline(transaction=True)
+        for kind, value in items:
+            if kind == "source_ack":
+                key, group, ids = value
+                pipe.xack(key, group, *ids)
+            elif kind in ALERT_KINDS:
+                for row in value.to_pylist():
+                    row.pop("emitted_ns", None)
+                    marker = f"{self._prefix}:published:{kind}:{row['alert_id']}"
+                    self._publish(
+                        keys=[marker, f"{self._prefix}:alerts"],
+                        args=[self._ttl, "kind", kind, *_fields(row)],
+                        client=pipe,
+                    )
+            elif kind == "dead_letters":
+                for row in value.to_pylist():
+                    pipe.xadd(f"{self._prefix}:dead_letters", _field_map(row))
+        pipe.execute()
+
+
+class RedisStreamSink(DynamicSink[tuple[str, Any]]):
+    """Alerts and escalations to ``<prefix>:alerts`` (once each), dead letters to
+    ``<prefix>:dead_letters``; acknowledges source messages after writing them.
+    Score tables are not sent to the broker."""
+
+    def __init__(self, url: str, prefix: str = "vigil", marker_ttl_s: int = 7 * 24 * 3600):
+        self.url = url
+        self.prefix = prefix
+        self.marker_ttl_s = marker_ttl_s
+
+    def build(self, step_id: str, worker_index: int, worker_count: int) -> _RedisSinkPartition:
+        return _RedisSinkPartition(redis.Redis.from_url(self.url), self.prefix, self.marker_ttl_s)
+
+
+def publish_readings(client: redis.Redis, prefix: str, frame: pd.DataFrame, partitions: int) -> int:
+    """Producer helper: XADD each reading of ``frame`` to its partition's stream key."""
+    from streams.news2_flow import partition_of
+
+    parts = partition_of(frame["patient_id"].to_numpy(), partitions)
+    pipe = client.pipeline(transaction=False)
+    for part, row in zip(parts, frame.to_dict("records"), strict=True):
+        clean = {k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in row.items()}
+        pipe.xadd(vitals_key(prefix, int(part)), _field_map(clean))
+    pipe.execute()
+    return len(frame)
