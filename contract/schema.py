@@ -9,12 +9,32 @@ remittances) and are optional: when absent, the metrics that need them are null.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from contract.feeds import OPTIONAL_FEEDS
+from contract.schema_types import (
+    BOOLEAN,
+    FLOAT,
+    INTEGER,
+    STRING,
+    TIMESTAMP,
+    Column,
+    Table,
+)
 
-# Column types, as the landing zone's Parquet and DuckDB understand them.
-STRING, INTEGER, FLOAT, BOOLEAN, TIMESTAMP = "string", "integer", "float", "boolean", "timestamp"
+__all__ = ["BOOLEAN", "FLOAT", "INTEGER", "STRING", "TIMESTAMP", "Column", "Table"]
+
 
 # Encounter types: HL7 v3 ActEncounterCode / FHIR Encounter.class, spelled out.
+ADMISSION_SOURCES = ("ed", "direct", "elective", "transfer", "readmission", "other")
+DISPOSITIONS = (
+    "home",
+    "home_health",
+    "snf",
+    "transfer",
+    "hospice",
+    "against_medical_advice",
+    "expired",
+    "other",
+)
 ENCOUNTER_TYPES = (
     "inpatient",
     "emergency",
@@ -42,48 +62,6 @@ DIAGNOSIS_SYSTEMS = ("ICD-10-CM", "SNOMED-CT")
 PROCEDURE_SYSTEMS = ("ICD-10-PCS", "CPT", "HCPCS", "SNOMED-CT")
 
 
-@dataclass(frozen=True)
-class Column:
-    """One column: its type, meaning, code system, and the rules a value must meet."""
-
-    name: str
-    dtype: str
-    description: str
-    required: bool = True
-    code_system: str | None = None
-    pattern: str | None = None  # regular expression a non-null value must match
-    allowed: tuple[str, ...] | None = None
-    minimum: float | None = None
-    maximum: float | None = None
-    references: str | None = None  # "<table>.<column>" the value must exist in
-
-
-@dataclass(frozen=True)
-class Table:
-    """One contract table: grain, key, columns, and its event time (None: reference data)."""
-
-    name: str
-    grain: str
-    key: str
-    columns: tuple[Column, ...]
-    required: bool = True
-    event_time: str | None = None
-    # (earlier, later): when both are set, later must not precede earlier.
-    ordering: tuple[tuple[str, str], ...] = field(default_factory=tuple)
-    # (system column, code column, {system: pattern}): code format by code system.
-    coded: tuple[tuple[str, str, dict[str, str]], ...] = field(default_factory=tuple)
-
-    def column(self, name: str) -> Column:
-        for column in self.columns:
-            if column.name == name:
-                return column
-        raise KeyError(f"{self.name} has no column {name!r}")
-
-    @property
-    def column_names(self) -> tuple[str, ...]:
-        return tuple(column.name for column in self.columns)
-
-
 def _id(name: str, what: str, references: str | None = None) -> Column:
     return Column(name, STRING, what, references=references)
 
@@ -99,6 +77,8 @@ TABLES: tuple[Table, ...] = (
             _id("hospital_id", "facility code (HL7 MSH-4 / PV1-3.4, FHIR Organization)"),
             Column("hospital_name", STRING, "facility name (an organisation, not a person)"),
             Column("staffed_beds", INTEGER, "staffed inpatient beds", minimum=1),
+            Column("ed_bays", INTEGER, "emergency department treatment bays", False, minimum=0),
+            Column("region_zip3", STRING, "ZIP3 of the service area", False, pattern=r"^\d{3}$"),
         ),
     ),
     Table(
@@ -115,6 +95,7 @@ TABLES: tuple[Table, ...] = (
                 pattern=r"^[a-z][a-z_]*$",
             ),
             Column("staffed_beds", INTEGER, "staffed beds of the unit", minimum=1),
+            Column("monitor_model", STRING, "bedside monitor model (telemetry)", required=False),
         ),
     ),
     Table(
@@ -169,13 +150,25 @@ TABLES: tuple[Table, ...] = (
                 code_system="HL7 v3 ActEncounterCode, spelled out",
                 allowed=ENCOUNTER_TYPES,
             ),
-            Column("admission_source", STRING, "admission source (ed, readmission, ...)", False),
+            Column(
+                "admission_source",
+                STRING,
+                "point of origin (UB-04 / HL7 0023, grouped)",
+                required=False,
+                allowed=ADMISSION_SOURCES,
+            ),
             Column(
                 "acuity_level", INTEGER, "0 ward, 1 step-down, 2 ICU", False, minimum=0, maximum=2
             ),
             Column("admitted_at", TIMESTAMP, "admission / visit start, UTC"),
             Column("discharged_at", TIMESTAMP, "discharge / visit end, UTC; null in house", False),
-            Column("discharge_disposition", STRING, "home, snf, expired, ...", required=False),
+            Column(
+                "discharge_disposition",
+                STRING,
+                "discharge status (UB-04 / HL7 0112, grouped)",
+                required=False,
+                allowed=DISPOSITIONS,
+            ),
             Column(
                 "ms_drg_code",
                 STRING,
@@ -184,6 +177,9 @@ TABLES: tuple[Table, ...] = (
                 code_system="CMS MS-DRG",
                 pattern=MS_DRG,
             ),
+            Column("ms_drg_weight", FLOAT, "MS-DRG relative weight (CMS IPPS)", False, minimum=0),
+            Column("ed_visit_id", STRING, "ED visit that led to the stay", required=False),
+            Column("admitting_unit_id", STRING, "first inpatient unit", required=False),
         ),
         event_time="admitted_at",
         ordering=(("admitted_at", "discharged_at"),),
@@ -206,6 +202,7 @@ TABLES: tuple[Table, ...] = (
                 allowed=("A01", "A02", "A03", "A04"),
             ),
             Column("event_at", TIMESTAMP, "event time (HL7 EVN-6 or EVN-2), UTC"),
+            Column("bed_id", STRING, "bed (HL7 PV1-3.3)", required=False),
         ),
         event_time="event_at",
     ),
@@ -246,11 +243,10 @@ TABLES: tuple[Table, ...] = (
                 "spo2_scale",
                 INTEGER,
                 "NEWS2 SpO2 scale of the patient",
-                False,
-                None,
-                None,
-                ("1", "2"),
+                required=False,
+                allowed=("1", "2"),
             ),
+            Column("received_at", TIMESTAMP, "when the interface delivered it, UTC", False),
         ),
         event_time="observed_at",
     ),
@@ -266,7 +262,11 @@ TABLES: tuple[Table, ...] = (
             Column("value_numeric", FLOAT, "numeric result", required=False),
             Column("unit_of_measure", STRING, "UCUM unit", required=False, code_system="UCUM"),
             Column("abnormal_flag", STRING, "HL7 0078 flag (H, L, A, ...)", required=False),
-            Column("resulted_at", TIMESTAMP, "observation time, UTC"),
+            Column("test_name", STRING, "test name as the lab reports it", required=False),
+            Column("ordered_at", TIMESTAMP, "order time, UTC", required=False),
+            Column("collected_at", TIMESTAMP, "specimen collection time, UTC", required=False),
+            Column("resulted_at", TIMESTAMP, "result time (OBX-14 / effective), UTC"),
+            Column("received_at", TIMESTAMP, "when the interface delivered it, UTC", False),
         ),
         required=False,
         event_time="resulted_at",
@@ -315,6 +315,31 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
+        "payers",
+        "one row per payer contract",
+        "payer_id",
+        (
+            _id("payer_id", "payer"),
+            Column("payer_name", STRING, "payer name (an organisation)"),
+            Column("payer_class", STRING, "payer category", allowed=PAYER_CATEGORIES),
+            Column("base_rate_usd", FLOAT, "IPPS-style base rate per DRG weight", False, minimum=0),
+        ),
+        required=False,
+    ),
+    Table(
+        "ms_drgs",
+        "one row per MS-DRG (CMS IPPS Table 5)",
+        "ms_drg_code",
+        (
+            Column("ms_drg_code", STRING, "MS-DRG", code_system="CMS MS-DRG", pattern=MS_DRG),
+            Column("ms_drg_title", STRING, "MS-DRG title"),
+            Column("relative_weight", FLOAT, "relative weight", minimum=0),
+            Column("geometric_mean_los_days", FLOAT, "geometric mean LOS", False, minimum=0),
+            Column("drg_type", STRING, "medical, surgical or obstetric", required=False),
+        ),
+        required=False,
+    ),
+    Table(
         "claims",
         "one row per claim submitted to a payer",
         "claim_id",
@@ -325,6 +350,15 @@ TABLES: tuple[Table, ...] = (
             Column("payer_category", STRING, "payer category", False, allowed=PAYER_CATEGORIES),
             Column("ms_drg_code", STRING, "MS-DRG billed", False, "CMS MS-DRG", MS_DRG),
             Column("billed_amount_usd", FLOAT, "total charges billed", minimum=0),
+            Column("payer_id", STRING, "payer", required=False, references="payers.payer_id"),
+            Column("expected_reimbursement_usd", FLOAT, "contracted amount", False, minimum=0),
+            Column(
+                "claim_frequency_code",
+                STRING,
+                "UB-04 type of bill frequency (1 original, 7 replacement)",
+                False,
+            ),
+            Column("original_claim_id", STRING, "claim this one replaces", required=False),
             Column("submitted_at", TIMESTAMP, "claim submission time, UTC"),
         ),
         required=False,
@@ -339,6 +373,9 @@ TABLES: tuple[Table, ...] = (
             _id("claim_id", "claim adjudicated", "claims.claim_id"),
             Column("paid_amount_usd", FLOAT, "amount paid by the payer", minimum=0),
             Column("is_denied", BOOLEAN, "claim denied by the payer (X12 835 CLP02 = 4)"),
+            Column("payer_id", STRING, "payer", required=False, references="payers.payer_id"),
+            Column("carc_code", STRING, "X12 claim adjustment reason code", required=False),
+            Column("contractual_adjustment_usd", FLOAT, "contractual adjustment", False),
             Column("adjudicated_at", TIMESTAMP, "adjudication time, UTC"),
         ),
         required=False,
@@ -346,6 +383,7 @@ TABLES: tuple[Table, ...] = (
     ),
 )
 
+TABLES = TABLES + OPTIONAL_FEEDS
 TABLES_BY_NAME: dict[str, Table] = {table.name: table for table in TABLES}
 CORE_TABLES = tuple(table.name for table in TABLES if table.required)
 # Rejected records land here, one row per record and rule (see contract.validate).

@@ -125,6 +125,11 @@ def _column_failures(
     return failures
 
 
+def _record_keys(rows: pd.DataFrame, table: Table) -> list[str]:
+    present = [column for column in table.key_columns if column in rows.columns]
+    return rows[present].astype("string").fillna("").agg("|".join, axis=1).tolist()
+
+
 def _records_json(frame: pd.DataFrame) -> list[str]:
     return [
         json.dumps({k: (None if pd.isna(v) else v) for k, v in row.items()}, default=str)
@@ -157,7 +162,9 @@ def _validate_table(
             ok = codes.str.fullmatch(pattern).fillna(False).astype(bool)
             mask = (typed[system_column] == system).fillna(False).astype(bool) & codes.notna() & ~ok
             failures.append(("code_format", code_column, mask))
-    failures.append(("duplicate_key", table.key, typed[table.key].duplicated(keep="first")))
+    keys = list(table.key_columns)
+    duplicated = typed.duplicated(subset=keys, keep="first") & typed[keys].notna().all(axis=1)
+    failures.append(("duplicate_key", ",".join(keys), duplicated))
     for column in table.columns:
         if column.references is None:
             continue
@@ -181,9 +188,7 @@ def _validate_table(
                 {
                     "source": source,
                     "table_name": table.name,
-                    "record_key": rows[table.key].astype("string").tolist()
-                    if table.key in rows
-                    else None,
+                    "record_key": _record_keys(rows, table),
                     "rule": rule,
                     "column_name": column_name,
                     "reason": f"{table.name}.{column_name} breaks rule {rule}",

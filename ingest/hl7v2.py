@@ -37,16 +37,26 @@ PATIENT_CLASS = {
 # HL7 table 0112 discharge disposition (UB-04 codes) -> contract disposition.
 DISPOSITION = {
     "01": "home",
-    "02": "acute_transfer",
+    "02": "transfer",
     "03": "snf",
-    "04": "icf",
+    "04": "transfer",  # intermediate care facility
+    "05": "transfer",  # another type of institution
     "06": "home_health",
-    "07": "ama",
+    "07": "against_medical_advice",
     "20": "expired",
     "50": "hospice",
     "51": "hospice",
 }
-ADMIT_SOURCE = {"7": "ed", "1": "physician_referral", "4": "transfer", "5": "transfer"}
+# HL7 table 0023 admit source (UB-04 point of origin) -> contract admission source.
+ADMIT_SOURCE = {
+    "7": "ed",
+    "1": "direct",
+    "2": "direct",
+    "3": "direct",
+    "4": "transfer",
+    "5": "transfer",
+    "6": "transfer",
+}
 ADT_EVENTS = {"A01", "A02", "A03", "A04", "A08", "A11", "A12", "A13", "A40"}
 
 

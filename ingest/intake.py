@@ -96,6 +96,39 @@ def _peak_census(adt_events: pd.DataFrame) -> dict[str, int]:
     return moves.groupby("unit_id")["census"].max().astype(int).to_dict()
 
 
+ACUITY_BY_UNIT_TYPE = {"icu": 2, "stepdown": 1}
+
+
+def with_acuity(
+    encounters: pd.DataFrame, adt_events: pd.DataFrame, units: pd.DataFrame
+) -> pd.DataFrame:
+    """Fill a missing acuity level from the stay's first unit: ICU 2, step-down 1, else 0.
+
+    Messages carry no acuity; the unit a patient is first admitted to is the usual
+    proxy (and the simulator's definition). Non-inpatient encounters stay null.
+    """
+    if encounters.empty or adt_events.empty:
+        return encounters
+    encounters = encounters.copy()
+    if "acuity_level" not in encounters.columns:
+        encounters["acuity_level"] = None
+    first_unit = (
+        adt_events.sort_values("event_at", kind="stable").groupby("encounter_id")["unit_id"].first()
+    )
+    unit_types = units.set_index("unit_id")["unit_type"]
+    derived = (
+        encounters["encounter_id"]
+        .map(first_unit)
+        .map(unit_types)
+        .map(lambda kind: ACUITY_BY_UNIT_TYPE.get(kind, 0) if isinstance(kind, str) else None)
+    )
+    inpatient = encounters["encounter_type"].isin(["inpatient", "observation"])
+    encounters["acuity_level"] = encounters["acuity_level"].where(
+        encounters["acuity_level"].notna() | ~inpatient, derived
+    )
+    return encounters
+
+
 def read_reference(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A hospital's own ``hospitals.csv`` and ``units.csv`` (contract columns)."""
     frames = []
@@ -165,6 +198,7 @@ def finish(
         tables["hospitals"], tables["units"] = derive_reference(
             tables["adt_events"], tables["vitals"], tables["encounters"], hospital_names
         )
+    tables["encounters"] = with_acuity(tables["encounters"], tables["adt_events"], tables["units"])
     result = validate(tables, source)
     written = write_tables(result.tables, landing_dir)
     rejects = pd.concat(
