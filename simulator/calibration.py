@@ -145,16 +145,18 @@ def revenue_metrics(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
         return {}
     _, end = _window(tables)
     claims, remits = tables["claims"], tables["remittances"]
-    first = remits.sort_values("remitted_at").drop_duplicates("claim_id")
+    originals = claims[claims["claim_frequency_code"] == "1"]
+    first = remits[remits["claim_id"].isin(originals["claim_id"])]
     denial_rate = 100 * float(first["is_denied"].mean())
-    # Net A/R at the end of the window: expected payment of billed claims not yet paid,
-    # over the average daily expected net revenue of the last 90 days of billing.
-    paid = remits.groupby("claim_id")["paid_amount_usd"].sum()
-    open_ar = (claims["expected_reimbursement_usd"] - claims["claim_id"].map(paid).fillna(0)).clip(
-        lower=0
-    )
-    recent = claims["billed_at"] >= end - pd.Timedelta(days=90)
-    daily_revenue = claims.loc[recent, "expected_reimbursement_usd"].sum() / 90
+    # Net A/R at the end of the window: expected payment of each billed encounter not yet
+    # paid (replacement claims included), over the average daily expected net revenue
+    # billed in the last 90 days.
+    encounter_of = claims.set_index("claim_id")["encounter_id"]
+    paid = remits.groupby(remits["claim_id"].map(encounter_of))["paid_amount_usd"].sum()
+    expected = originals.set_index("encounter_id")["expected_reimbursement_usd"]
+    open_ar = (expected - paid.reindex(expected.index).fillna(0)).clip(lower=0)
+    recent = originals["submitted_at"] >= end - pd.Timedelta(days=90)
+    daily_revenue = originals.loc[recent, "expected_reimbursement_usd"].sum() / 90
     return {
         "initial_denial_rate_pct": denial_rate,
         "days_in_ar": float(open_ar.sum() / daily_revenue) if daily_revenue else float("nan"),

@@ -58,13 +58,13 @@ def readmission_logit(
     prior six months, plus age and prior admissions in the year.
     """
     return (
-        -2.78
+        -2.72
         + 0.010 * (np.asarray(age) - 65)
         + 0.20 * np.asarray(charlson)
         + 0.05 * np.minimum(los_days, 14)
         + 0.30 * np.asarray(acuity)
-        + 0.28 * np.minimum(prior, 4)
-        + 0.15 * np.minimum(ed_visits, 4)
+        + 0.12 * np.minimum(prior, 4)
+        + 0.10 * np.minimum(ed_visits, 4)
     )
 
 

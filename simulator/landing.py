@@ -27,6 +27,16 @@ FEED_EVENT_TIME: dict[str, str | None] = {
     "adt_events": "event_at",
     "vitals": "observed_at",
     "weather_daily": "weather_date",
+    "lab_results": "resulted_at",
+    "clinical_events": "event_at",
+    "line_episodes": "inserted_at",
+    "claims": "submitted_at",
+    "remittances": "adjudicated_at",
+    "nurse_shifts": "shift_date",
+    "unit_costs_daily": "cost_date",
+    "interface_metrics": "interval_start_at",
+    "devices": None,
+    "device_heartbeats": "hour_start_at",
 }
 GROUND_TRUTH_PREFIX = "ground_truth_"
 

@@ -137,7 +137,7 @@ def simulate(config: NetworkConfig) -> dict[str, pd.DataFrame]:
         )
         el_idx, el_p = drg_probabilities("elective")
         el_drg = rng.choice(el_idx, len(el_day), p=el_p)
-        el_patients = new_patients(len(el_day), hospital.region_zip3, age_shift=14)
+        el_patients = new_patients(len(el_day), hospital.region_zip3, age_shift=18)
         tr_counts = rng.poisson(admissions_per_day * TRANSFER_SHARE, config.days)
         tr_day = np.repeat(np.arange(config.days), tr_counts)
         tr_at = start_ns + ((tr_day + rng.random(len(tr_day))) * DAY_NS).astype(np.int64)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 UNDER_65_PAYERS = np.array(["commercial", "medicaid", "self_pay", "medicare"])
-UNDER_65_SHARES = np.array([0.55, 0.28, 0.12, 0.05])
+UNDER_65_SHARES = np.array([0.53, 0.28, 0.11, 0.08])
 OVER_65_PAYERS = np.array(["medicare", "commercial", "medicaid"])
 OVER_65_SHARES = np.array([0.92, 0.05, 0.03])
 

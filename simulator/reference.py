@@ -37,10 +37,10 @@ class Payer:
 
 
 PAYERS = (
-    Payer("PAY-MCR", "Medicare fee-for-service", "medicare", 6_500.0, 0.07, 20.0, 1.0),
-    Payer("PAY-MCD", "State Medicaid", "medicaid", 5_400.0, 0.13, 38.0, 1.0),
-    Payer("PAY-COM", "Commercial PPO", "commercial", 10_400.0, 0.11, 32.0, 1.0),
-    Payer("PAY-SLF", "Self-pay", "self_pay", 6_500.0, 0.0, 75.0, 0.25),
+    Payer("PAY-MCR", "Medicare fee-for-service", "medicare", 6_500.0, 0.07, 24.0, 1.0),
+    Payer("PAY-MCD", "State Medicaid", "medicaid", 5_400.0, 0.13, 45.0, 1.0),
+    Payer("PAY-COM", "Commercial PPO", "commercial", 10_400.0, 0.11, 40.0, 1.0),
+    Payer("PAY-SLF", "Self-pay", "self_pay", 6_500.0, 0.0, 90.0, 0.25),
 )
 PAYER_BY_CLASS = {p.payer_class: p for p in PAYERS}
 

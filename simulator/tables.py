@@ -11,6 +11,7 @@ import pandas as pd
 
 from simulator import vitals
 from simulator.config import NetworkConfig
+from simulator.feeds import derived_feeds, received_at
 from simulator.inpatient import ACUITY, DAY_NS, SOURCE_NAMES, Outcome
 from simulator.reference import DRGS
 
@@ -264,6 +265,13 @@ def build_tables(
         ]
     ].reset_index(drop=True)
     vitals_df.insert(0, "observation_id", [f"O{i + 1:09d}" for i in range(len(vitals_df))])
+    vitals_df["received_at"] = received_at(
+        rng,
+        charted["observed_ns"].to_numpy(),
+        enc_index.loc[charted["encounter"], "hospital_id"].to_numpy(),
+        config,
+        hospital_ids[0],
+    ).astype(NS)
 
     seen = set(visits["patient"]).union(enc["patient"])
     keep = np.array(sorted(seen), dtype=np.int64)
@@ -324,4 +332,14 @@ def build_tables(
             is_present_on_admission=lambda d: d["present_on_admission"].astype(bool),
         )[["encounter_id", "onset_at", "is_present_on_admission"]],
     }
-    return {**tables, **truth}
+    derived_state = state.assign(
+        payer_class=patients["primary_payer"].to_numpy()[state["patient"].to_numpy()],
+        charlson=patients["charlson_index"].to_numpy()[state["patient"].to_numpy()],
+        ms_drg_code=[DRGS[d].code for d in state["drg"]],
+        ms_drg_weight=[DRGS[d].weight for d in state["drg"]],
+    ).rename(columns={"admit_ns": "admit_ns"})
+    seg["unit_id"] = unit_ids
+    derived = derived_feeds(rng, config, hospitals, units, derived_state, seg, det, end_ns)
+    landed = {k: v for k, v in derived.items() if not k.startswith("ground_truth_")}
+    truth.update({k: v for k, v in derived.items() if k.startswith("ground_truth_")})
+    return {**tables, **landed, **truth}

@@ -17,6 +17,7 @@ final as (
         cast(consciousness as varchar) as acvpu_code,
         cast(temperature as double) as temperature_celsius,
         cast(spo2_scale as integer) as spo2_scale,
+        cast(received_at as timestamp) as received_at,
     from source
 )
 
