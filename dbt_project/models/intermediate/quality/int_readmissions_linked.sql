@@ -40,7 +40,7 @@ discharges as (
     select
         encounters.*,
         coalesce(
-            encounters.discharge_disposition in ('acute_transfer', 'transfer_acute')
+            encounters.discharge_disposition in ('transfer', 'acute_transfer')
             or (
                 next_admissions.next_hospital_id <> encounters.hospital_id
                 and date_diff('day', encounters.discharge_date, next_admissions.next_admission_date) between 0 and 1

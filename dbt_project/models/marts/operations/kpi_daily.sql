@@ -8,6 +8,10 @@
 -- with a same-day stay as one day (AHA / CMS). Discharges before noon %: share of the
 -- day's discharges leaving before 12:00 (IHI patient-flow measure). NEWS2 alerts raised:
 -- alerts of the stream (RCP 2017 bands) raised on the day.
+-- ED, by arrival day: arrivals; medians of door to provider, arrival to departure for
+-- discharged (CMS OP-18b) and admitted (CMS ED-1) patients, admit decision to departure
+-- (CMS ED-2); LWBS % = left without being seen / arrivals (CMS OP-22); boarding hours =
+-- sum of admit decision to departure (ACEP boarding definition).
 
 with encounters as (
     select * from {{ ref('int_encounters_enriched') }}
@@ -23,6 +27,10 @@ adt_events as (
 
 alerts as (
     select * from {{ ref('stg_streams__news2_alerts') }}
+),
+
+ed_visits as (
+    select * from {{ ref('int_ed_visits_timed') }}
 ),
 
 data_days as (
@@ -85,6 +93,23 @@ alerts_raised as (
     group by all
 ),
 
+ed_days as (
+    select
+        hospital_id,
+        arrival_date as kpi_date,
+        count(*) as ed_arrivals,
+        median(door_to_provider_minutes) as median_door_to_provider_minutes,
+        median(arrival_to_departure_minutes) filter (where is_discharged_from_ed)
+            as median_ed_length_of_stay_discharged_minutes,
+        median(arrival_to_departure_minutes) filter (where is_admitted)
+            as median_ed_length_of_stay_admitted_minutes,
+        median(admit_decision_to_departure_minutes) as median_admit_decision_to_departure_minutes,
+        100.0 * count(*) filter (where is_left_without_being_seen) / count(*) as lwbs_pct,
+        coalesce(sum(admit_decision_to_departure_minutes) / 60.0, 0) as ed_boarding_hours,
+    from ed_visits
+    group by all
+),
+
 final as (
     select
         calendar.hospital_id,
@@ -96,11 +121,19 @@ final as (
         coalesce(discharges.discharges, 0) as discharges,
         discharges.alos_days,
         discharges.discharges_before_noon_pct,
+        coalesce(ed_days.ed_arrivals, 0) as ed_arrivals,
+        ed_days.median_door_to_provider_minutes,
+        ed_days.median_ed_length_of_stay_discharged_minutes,
+        ed_days.median_ed_length_of_stay_admitted_minutes,
+        ed_days.median_admit_decision_to_departure_minutes,
+        ed_days.lwbs_pct,
+        coalesce(ed_days.ed_boarding_hours, 0) as ed_boarding_hours,
         coalesce(alerts_raised.news2_alerts_raised, 0) as news2_alerts_raised,
     from calendar
     inner join census using (hospital_id, kpi_date)
     left join admissions using (hospital_id, kpi_date)
     left join discharges using (hospital_id, kpi_date)
+    left join ed_days using (hospital_id, kpi_date)
     left join alerts_raised using (hospital_id, kpi_date)
 )
 

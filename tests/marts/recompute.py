@@ -1,0 +1,168 @@
+"""Headline metrics recomputed in plain pandas straight from the landed Parquet feeds.
+
+Independent of dbt: nothing here reads the warehouse or the intermediate models; each
+function restates a metric's published definition on the raw feeds, row by row where
+that is the clearest way to say it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+PLANNED_SOURCES = {"elective", "planned"}
+TRANSFER_DISPOSITIONS = {"transfer", "acute_transfer"}
+AMA_DISPOSITIONS = {"against_medical_advice", "ama"}
+
+
+def _median(values: pd.Series) -> float:
+    values = values.dropna()
+    return float(np.median(values)) if len(values) else np.nan
+
+
+def kpi_daily(
+    encounters: pd.DataFrame, hospitals: pd.DataFrame, adt: pd.DataFrame, ed: pd.DataFrame
+) -> pd.DataFrame:
+    """Census, occupancy, admissions, discharges, ALOS and the ED measures per hospital-day."""
+    days = pd.date_range(adt["event_at"].min().normalize(), adt["event_at"].max().normalize())
+    admitted = encounters["admitted_at"]
+    discharged = encounters["discharged_at"]
+    los = (discharged.dt.normalize() - admitted.dt.normalize()).dt.days.clip(lower=1)
+    rows = []
+    for hospital in hospitals.itertuples():
+        mine = encounters["hospital_id"] == hospital.hospital_id
+        ed_mine = ed[ed["hospital_id"] == hospital.hospital_id]
+        for day in days:
+            midnight = day + pd.Timedelta(days=1)
+            in_bed = mine & (admitted < midnight) & (discharged.isna() | (discharged >= midnight))
+            leaving = mine & (discharged.dt.normalize() == day)
+            visits = ed_mine[ed_mine["arrived_at"].dt.normalize() == day]
+            minutes = (visits["departed_at"] - visits["arrived_at"]).dt.total_seconds() / 60
+            seen = (visits["provider_seen_at"] - visits["arrived_at"]).dt.total_seconds() / 60
+            rows.append(
+                {
+                    "hospital_id": hospital.hospital_id,
+                    "kpi_date": day,
+                    "midnight_census": int(in_bed.sum()),
+                    "occupancy_pct": 100.0 * in_bed.sum() / hospital.staffed_beds,
+                    "admissions": int((mine & (admitted.dt.normalize() == day)).sum()),
+                    "discharges": int(leaving.sum()),
+                    "alos_days": float(los[leaving].mean()) if leaving.any() else np.nan,
+                    "ed_arrivals": len(visits),
+                    "median_door_to_provider_minutes": _median(seen),
+                    "median_ed_length_of_stay_discharged_minutes": _median(
+                        minutes[visits["disposition"] == "discharged"]
+                    ),
+                    "lwbs_pct": 100.0
+                    * (visits["disposition"] == "left_without_being_seen").sum()
+                    / len(visits)
+                    if len(visits)
+                    else np.nan,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def unit_hourly_census(adt: pd.DataFrame) -> pd.DataFrame:
+    """Patients on each unit at the top of each hour, by brute force over the unit stays."""
+    events = adt.sort_values(["encounter_id", "event_at", "adt_event_id"])
+    events = events.assign(ended_at=events.groupby("encounter_id")["event_at"].shift(-1))
+    stays = events[events["event_type"].isin(["A01", "A02"])]
+    hours = pd.date_range(
+        adt["event_at"].min().normalize(),
+        adt["event_at"].max().normalize() + pd.Timedelta(hours=23),
+        freq="h",
+    )
+    grid = hours.values[:, None]
+    frames = []
+    for unit_id, unit_stays in stays.groupby("unit_id"):
+        start = unit_stays["event_at"].values[None, :]
+        end = unit_stays["ended_at"].values[None, :]
+        present = (start <= grid) & (np.isnat(end) | (end > grid))
+        frames.append(
+            pd.DataFrame({"unit_id": unit_id, "hour_start_at": hours, "census": present.sum(1)})
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def hwr_readmissions(encounters: pd.DataFrame, data_end: pd.Timestamp) -> pd.DataFrame:
+    """CMS Hospital-Wide Readmission index admissions and unplanned readmissions per discharge."""
+    ordered = encounters.sort_values(["patient_id", "admitted_at", "encounter_id"])
+    rows = []
+    for _, stays in ordered.groupby("patient_id", sort=False):
+        stays = stays.to_dict("records")
+        for position, stay in enumerate(stays):
+            if pd.isna(stay["discharged_at"]):
+                continue
+            discharge_day = stay["discharged_at"].normalize()
+            following = stays[position + 1] if position + 1 < len(stays) else None
+            transferred = stay["discharge_disposition"] in TRANSFER_DISPOSITIONS or (
+                following is not None
+                and following["hospital_id"] != stay["hospital_id"]
+                and 0 <= (following["admitted_at"].normalize() - discharge_day).days <= 1
+            )
+            eligible = not (
+                stay["discharge_disposition"] == "expired"
+                or stay["discharge_disposition"] in AMA_DISPOSITIONS
+                or transferred
+                or (data_end.normalize() - discharge_day).days < 30
+            )
+            readmitted = False
+            if eligible:
+                later = [
+                    other
+                    for other in stays
+                    if other["encounter_id"] != stay["encounter_id"]
+                    and other["admitted_at"] >= stay["discharged_at"]
+                    and (other["admitted_at"].normalize() - discharge_day).days <= 30
+                ]
+                if later:
+                    first = min(later, key=lambda other: other["admitted_at"])
+                    readmitted = first["admission_source"] not in PLANNED_SOURCES
+            rows.append(
+                {
+                    "hospital_id": stay["hospital_id"],
+                    "quality_month": discharge_day.to_period("M").to_timestamp(),
+                    "is_index": eligible,
+                    "is_readmitted": readmitted,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _age_band(age: float) -> str:
+    if pd.isna(age):
+        return "unknown"
+    return "<50" if age < 50 else "50-64" if age < 65 else "65-79" if age < 80 else "80+"
+
+
+def _charlson_band(charlson: float) -> str:
+    if pd.isna(charlson):
+        return "unknown"
+    return "0" if charlson == 0 else "1-2" if charlson <= 2 else "3+"
+
+
+def mortality(encounters: pd.DataFrame, patients: pd.DataFrame) -> pd.DataFrame:
+    """In-hospital deaths and indirectly standardized expected deaths per hospital-month."""
+    done = encounters[encounters["discharged_at"].notna()].merge(
+        patients[["patient_id", "age_years", "charlson_index"]], on="patient_id", how="left"
+    )
+    done = done.assign(
+        died=done["discharge_disposition"] == "expired",
+        stratum=done["acuity_level"].fillna(-1).astype(int).astype(str)
+        + "|"
+        + done["age_years"].map(_age_band)
+        + "|"
+        + done["charlson_index"].map(_charlson_band),
+        quality_month=done["discharged_at"].dt.to_period("M").dt.to_timestamp(),
+    )
+    done["expected"] = done.groupby("stratum")["died"].transform("mean")
+    return (
+        done.groupby(["hospital_id", "quality_month"])
+        .agg(
+            discharges=("died", "size"),
+            in_hospital_deaths=("died", "sum"),
+            expected_deaths=("expected", "sum"),
+        )
+        .reset_index()
+    )

@@ -1,0 +1,103 @@
+"""Every headline metric of the marts equals its recomputation from the raw landed feeds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.marts import recompute
+from tests.marts.warehouse import landing_frame
+from vigil.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def feeds(marts_settings: Settings) -> dict[str, pd.DataFrame]:
+    landing = marts_settings.landing_dir
+    return {
+        name: landing_frame(landing, name)
+        for name in ("hospitals", "patients", "encounters", "adt_events", "ed_visits")
+    }
+
+
+def assert_same(mart: pd.DataFrame, expected: pd.DataFrame, keys: list[str]) -> None:
+    """Same keys, and every expected column equal (floats to 1e-9, NaN matching NaN)."""
+    merged = expected.merge(mart, on=keys, how="outer", suffixes=("_expected", ""), indicator=True)
+    assert (merged["_merge"] == "both").all(), merged[merged["_merge"] != "both"].head()
+    for column in expected.columns.difference(keys):
+        want = merged[f"{column}_expected"].astype(float).to_numpy()
+        got = merged[column].astype(float).to_numpy()
+        bad = ~np.isclose(want, got, rtol=1e-9, atol=1e-9, equal_nan=True)
+        assert not bad.any(), f"{column}: {merged.loc[bad, keys + [f'{column}_expected', column]]}"
+
+
+def test_kpi_daily_matches_raw_feeds(warehouse, feeds) -> None:
+    expected = recompute.kpi_daily(
+        feeds["encounters"], feeds["hospitals"], feeds["adt_events"], feeds["ed_visits"]
+    )
+    columns = ", ".join(expected.columns)
+    mart = warehouse.execute(f"select {columns} from marts.kpi_daily").df()
+    mart["kpi_date"] = pd.to_datetime(mart["kpi_date"])
+    assert_same(mart, expected, ["hospital_id", "kpi_date"])
+    # Counts in = counts out: every encounter admitted and every ED visit counted once.
+    assert mart["admissions"].sum() == len(feeds["encounters"])
+    assert mart["ed_arrivals"].sum() == len(feeds["ed_visits"])
+    assert mart["midnight_census"].max() > 0 and mart["lwbs_pct"].max() > 0
+
+
+def test_kpi_unit_hourly_census_matches_adt(warehouse, feeds) -> None:
+    expected = recompute.unit_hourly_census(feeds["adt_events"])
+    mart = warehouse.execute(
+        "select unit_id, hour_start_at, census from marts.kpi_unit_hourly"
+    ).df()
+    assert_same(mart, expected, ["unit_id", "hour_start_at"])
+    moves = warehouse.execute(
+        "select sum(admissions), sum(transfers_in), sum(transfers_out) from marts.kpi_unit_hourly"
+    ).fetchone()
+    events = feeds["adt_events"]["event_type"].value_counts()
+    assert moves[0] == events["A01"]
+    assert moves[1] == moves[2] == events.get("A02", 0)
+
+
+def test_quality_monthly_readmissions_follow_cms_hwr(warehouse, feeds) -> None:
+    data_end = feeds["adt_events"]["event_at"].max()
+    per_discharge = recompute.hwr_readmissions(feeds["encounters"], data_end)
+    expected = (
+        per_discharge.groupby(["hospital_id", "quality_month"])
+        .agg(
+            index_admissions=("is_index", "sum"),
+            unplanned_readmissions_30d=("is_readmitted", "sum"),
+        )
+        .reset_index()
+    )
+    mart = warehouse.execute(
+        "select hospital_id, quality_month, index_admissions, unplanned_readmissions_30d, "
+        "readmission_rate_pct from marts.quality_monthly"
+    ).df()
+    mart["quality_month"] = pd.to_datetime(mart["quality_month"])
+    assert_same(
+        mart.drop(columns="readmission_rate_pct"), expected, ["hospital_id", "quality_month"]
+    )
+    assert expected["index_admissions"].sum() > 100
+    assert expected["unplanned_readmissions_30d"].sum() > 0
+    with_index = mart[mart["index_admissions"] > 0]
+    np.testing.assert_allclose(
+        with_index["readmission_rate_pct"],
+        100 * with_index["unplanned_readmissions_30d"] / with_index["index_admissions"],
+    )
+
+
+def test_quality_monthly_mortality_and_oe_ratio(warehouse, feeds) -> None:
+    expected = recompute.mortality(feeds["encounters"], feeds["patients"])
+    mart = warehouse.execute(
+        "select hospital_id, quality_month, discharges, in_hospital_deaths, expected_deaths, "
+        "mortality_oe_ratio from marts.quality_monthly"
+    ).df()
+    mart["quality_month"] = pd.to_datetime(mart["quality_month"])
+    assert_same(mart.drop(columns="mortality_oe_ratio"), expected, ["hospital_id", "quality_month"])
+    # Indirect standardization: the network as a whole is exactly as expected.
+    assert mart["in_hospital_deaths"].sum() == pytest.approx(mart["expected_deaths"].sum())
+    ratio = mart["in_hospital_deaths"] / mart["expected_deaths"]
+    np.testing.assert_allclose(
+        mart["mortality_oe_ratio"].dropna(), ratio[mart["mortality_oe_ratio"].notna()]
+    )
