@@ -17,6 +17,9 @@ from assets.monitoring.assets import readmission_drift
 from assets.monitoring.sensors import readmission_drift_sensor
 from assets.raw.assets import raw_assets
 from assets.resources import LandingZoneResource, MlflowResource, WarehouseResource
+from assets.streams.assets import stream_assets
+from assets.streams.checks import stream_checks
+from assets.streams.sensors import news2_stream_sensor
 from vigil.settings import Settings, apply_process_env, get_settings
 
 ALL_ASSETS_JOB = "vigil_all_job"
@@ -31,9 +34,16 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         description="Everything: raw landing, dbt staging and marts, model training, drift report.",
     )
     return dg.Definitions(
-        assets=[*raw_assets, *build_dbt_assets(project), readmission_model, readmission_drift],
+        assets=[
+            *raw_assets,
+            *build_dbt_assets(project),
+            readmission_model,
+            readmission_drift,
+            *stream_assets,
+        ],
+        asset_checks=stream_checks,
         jobs=[all_job, readmission_retrain_job],
-        sensors=[readmission_drift_sensor],
+        sensors=[readmission_drift_sensor, news2_stream_sensor],
         resources={
             "warehouse": WarehouseResource(path=str(settings.warehouse_path)),
             "landing": LandingZoneResource(path=str(settings.landing_dir)),

@@ -169,6 +169,9 @@ def derived_feeds(
         config.days,
         outage_begin,
     )
+    interfaces = interfaces.sort_values(
+        ["interval_start_ns", "hospital_id", "interface_name"], kind="stable"
+    ).reset_index(drop=True)
     interfaces["interval_start_at"] = to_ts(interfaces.pop("interval_start_ns"), end_ns)
     monitored = units[units["unit_type"].isin(["icu", "stepdown"])]
     devices = pd.DataFrame(

@@ -2,13 +2,17 @@
 
 Layout: ``<out>/<feed>/part-0.parquet`` for reference feeds and
 ``<out>/<feed>/day=YYYY-MM-DD/part-0.parquet`` for event feeds, partitioned by the
-day of each feed's event time. Ground truth goes to a separate folder that only
-evaluation code reads.
+day of each feed's event time. ``<out>/replay/day=.../`` holds the clinical events of
+every feed in one time-ordered sequence for the stream layer. Ground truth goes to a
+separate folder that only evaluation code reads (:mod:`simulator.truth`).
 """
 
 from __future__ import annotations
 
 import shutil
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -39,36 +43,108 @@ FEED_EVENT_TIME: dict[str, str | None] = {
     "device_heartbeats": "hour_start_at",
 }
 GROUND_TRUTH_PREFIX = "ground_truth_"
+REPLAY_FOLDER = "replay"
+# Feed -> (event time, record key) of the events replayed in time order.
+REPLAY_FEEDS = {
+    "ed_visits": ("arrived_at", "ed_visit_id"),
+    "adt_events": ("event_at", "adt_event_id"),
+    "vitals": ("observed_at", "observation_id"),
+    "lab_results": ("resulted_at", "lab_result_id"),
+    "clinical_events": ("event_at", "clinical_event_id"),
+}
+Progress = Callable[[str, int, float], None]
 
 
-def _write(frame: pd.DataFrame, path: Path) -> None:
+def _write(frame: pd.DataFrame | pa.Table, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    table = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
-    pq.write_table(table, path, compression="zstd")
+    table = (
+        frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
+    )
+    pq.write_table(table.replace_schema_metadata(None), path, compression="zstd")
+
+
+def _write_by_day(frame: pd.DataFrame, time_column: str, target: Path) -> None:
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    days = pd.to_datetime(frame[time_column]).dt.strftime("%Y-%m-%d").to_numpy()
+    # Rows are in event-time order within a feed, so each day is one contiguous slice.
+    order = pd.Series(days).sort_values(kind="stable").index.to_numpy()
+    table, days = table.take(order), days[order]
+    boundaries = [0, *(i for i in range(1, len(days)) if days[i] != days[i - 1]), len(days)]
+    for begin, end in zip(boundaries[:-1], boundaries[1:], strict=True):
+        if end > begin:
+            _write(
+                table.slice(begin, end - begin), target / f"day={days[begin]}" / "part-0.parquet"
+            )
+
+
+def replay_events(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every replayed feed's events in one time-ordered sequence (ties: feed, key)."""
+    frames = []
+    for feed, (time_column, key) in REPLAY_FEEDS.items():
+        if feed not in tables:
+            continue
+        frame = tables[feed]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "event_at": frame[time_column].to_numpy(),
+                    "feed": feed,
+                    "record_id": frame[key].to_numpy(),
+                    "patient_id": frame["patient_id"].to_numpy(),
+                    "encounter_id": frame["encounter_id"].to_numpy()
+                    if "encounter_id" in frame
+                    else None,
+                }
+            )
+        )
+    events = pd.concat(frames, ignore_index=True).dropna(subset=["event_at"])
+    return events.sort_values(["event_at", "feed", "record_id"], kind="stable").reset_index(
+        drop=True
+    )
+
+
+def print_progress(feed: str, rows: int, seconds: float) -> None:
+    """Default progress: one line per feed with rows and rows per second, to stderr."""
+    rate = rows / seconds if seconds > 0 else float("inf")
+    print(f"  wrote {feed:<28} {rows:>11,} rows  {rate:>12,.0f} rows/s", file=sys.stderr)
 
 
 def write_landing(
-    tables: dict[str, pd.DataFrame], out_dir: Path, truth_dir: Path
+    tables: dict[str, pd.DataFrame],
+    out_dir: Path,
+    truth_dir: Path,
+    replay: bool = True,
+    progress: Progress | None = None,
 ) -> dict[str, int]:
     """Replace the landing zone's feeds with ``tables``; returns rows written per feed."""
     written: dict[str, int] = {}
     for feed, frame in tables.items():
+        started = time.perf_counter()
         if feed.startswith(GROUND_TRUTH_PREFIX):
             target = truth_dir / feed.removeprefix(GROUND_TRUTH_PREFIX)
             shutil.rmtree(target, ignore_errors=True)
             _write(frame, target / "part-0.parquet")
-            written[feed] = len(frame)
-            continue
-        if feed not in FEED_EVENT_TIME:
-            raise ValueError(f"unknown feed {feed!r}; known feeds: {', '.join(FEED_EVENT_TIME)}")
-        target = out_dir / feed
-        shutil.rmtree(target, ignore_errors=True)
-        time_column = FEED_EVENT_TIME[feed]
-        if time_column is None:
-            _write(frame, target / "part-0.parquet")
         else:
-            days = pd.to_datetime(frame[time_column]).dt.strftime("%Y-%m-%d")
-            for day, part in frame.groupby(days, sort=True):
-                _write(part, target / f"day={day}" / "part-0.parquet")
+            if feed not in FEED_EVENT_TIME:
+                raise ValueError(
+                    f"unknown feed {feed!r}; known feeds: {', '.join(FEED_EVENT_TIME)}"
+                )
+            target = out_dir / feed
+            shutil.rmtree(target, ignore_errors=True)
+            time_column = FEED_EVENT_TIME[feed]
+            if time_column is None:
+                _write(frame, target / "part-0.parquet")
+            else:
+                _write_by_day(frame, time_column, target)
         written[feed] = len(frame)
+        if progress:
+            progress(feed, len(frame), time.perf_counter() - started)
+    if replay:
+        started = time.perf_counter()
+        events = replay_events(tables)
+        shutil.rmtree(out_dir / REPLAY_FOLDER, ignore_errors=True)
+        _write_by_day(events, "event_at", out_dir / REPLAY_FOLDER)
+        written[REPLAY_FOLDER] = len(events)
+        if progress:
+            progress(REPLAY_FOLDER, len(events), time.perf_counter() - started)
     return written

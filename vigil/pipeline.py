@@ -20,15 +20,29 @@ T = TypeVar("T")
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
-def network_config(hospitals: int, days: int, start: date, seed: int) -> NetworkConfig:
-    return NetworkConfig(hospitals=hospitals, days=days, start=start, seed=seed)
+def network_config(
+    hospitals: int, days: int, start: date, seed: int, scenarios: str = ""
+) -> NetworkConfig:
+    """The network to simulate; ``scenarios`` as ``NAME[@YYYY-MM-DD][:DAYS],...``."""
+    from simulator.config import parse_scenarios
+
+    return NetworkConfig(
+        hospitals=hospitals,
+        days=days,
+        start=start,
+        seed=seed,
+        scenarios=parse_scenarios(scenarios, start, days),
+    )
 
 
-def simulate(config: NetworkConfig, landing_dir: Path, truth_dir: Path) -> dict[str, int]:
+def simulate(
+    config: NetworkConfig, landing_dir: Path, truth_dir: Path, progress=None
+) -> dict[str, int]:
+    """Simulate ``config`` into the landing zone (and its ground truth); rows per feed."""
     from simulator.landing import write_landing
     from simulator.network import simulate as run_simulation
 
-    return write_landing(run_simulation(config), landing_dir, truth_dir)
+    return write_landing(run_simulation(config), landing_dir, truth_dir, progress=progress)
 
 
 def landed_partition_tags(settings: Settings) -> dict[str, str]:

@@ -1,0 +1,87 @@
+"""Stream outputs as assets: what the Bytewax early-warning flow landed, loaded into `raw`.
+
+`raw/news2_alerts` and `raw/news2_scores` are raw feeds (assets/raw); this family adds
+the flow's other outputs. An output the flow did not produce in a run (no dead letters,
+say) is loaded as an empty table with the flow's schema, so downstream models and the
+health checks always find it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import dagster as dg
+import pyarrow as pa
+
+from assets.raw.assets import WAREHOUSE_POOL, load_parquet
+from assets.resources import LandingZoneResource, WarehouseResource
+from streams.news2_flow import ALERT_SCHEMA, DEAD_LETTER_SCHEMA, ESCALATION_SCHEMA
+
+STREAMS_GROUP = "streams"
+STREAMS_OWNER = "team:clinical-informatics"
+NEWS2_OUTPUT_DIR = "streams/news2"
+
+
+@dataclass(frozen=True)
+class StreamOutput:
+    name: str
+    folder: str  # relative to the landing zone
+    schema: pa.Schema
+    description: str
+
+
+STREAM_OUTPUTS = (
+    StreamOutput(
+        "news2_sepsis_alerts",
+        f"{NEWS2_OUTPUT_DIR}/sepsis_alerts",
+        ALERT_SCHEMA,
+        "Sepsis-screen alerts from the early-warning dataflow: qSOFA >= 2, or >= 1 with "
+        "lactate >= 2 mmol/L (Sepsis-3, Singer et al. JAMA 2016). One row per alert.",
+    ),
+    StreamOutput(
+        "news2_escalations",
+        f"{NEWS2_OUTPUT_DIR}/escalations",
+        ESCALATION_SCHEMA,
+        "Alerts not acknowledged in time (30 min for high, 60 min for medium NEWS2 bands, "
+        "RCP 2017 response triggers), escalated by the dataflow. One row per escalation.",
+    ),
+    StreamOutput(
+        "news2_dead_letters",
+        f"{NEWS2_OUTPUT_DIR}/dead_letters",
+        DEAD_LETTER_SCHEMA,
+        "Readings the early-warning dataflow rejected (malformed, impossible value, late), "
+        "each with its reason. One row per rejected reading.",
+    ),
+)
+
+
+def _stream_output_asset(output: StreamOutput) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=["raw", output.name],
+        description=f"{output.description} Loaded from `$VIGIL_HOME/landing/{output.folder}`.",
+        group_name=STREAMS_GROUP,
+        owners=[STREAMS_OWNER],
+        kinds={"bytewax", "parquet", "duckdb"},
+        pool=WAREHOUSE_POOL,
+    )
+    def _asset(warehouse: WarehouseResource, landing: LandingZoneResource) -> dg.MaterializeResult:
+        files = landing.parquet_files(output.folder)
+        with warehouse.connect() as connection:
+            if files:
+                rows = load_parquet(connection, f"raw.{output.name}", files)
+            else:
+                empty = output.schema.empty_table()
+                connection.execute("create schema if not exists raw")
+                connection.register("empty_output", empty)
+                connection.execute(
+                    f"create or replace table raw.{output.name} as select * from empty_output"
+                )
+                rows = 0
+        return dg.MaterializeResult(
+            metadata={"dagster/row_count": rows, "files": len(files), "source": output.folder}
+        )
+
+    return _asset
+
+
+stream_assets = [_stream_output_asset(output) for output in STREAM_OUTPUTS]

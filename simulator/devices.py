@@ -1,0 +1,107 @@
+"""The bedside-monitor device stream, for throughput tests and the stream layer.
+
+One reading per parameter per interval (60 s by default, down to 1 s for load tests)
+for any number of monitored beds over any window, generated fully vectorized: each
+bed has a baseline per parameter, readings add a slow drift (a random walk at a
+coarse step, interpolated) and measurement noise, and a small share are artefacts
+(a slipped SpO2 probe, motion on the pulse). The ``device_drift`` scenario makes
+VM-200 monitors read SpO2 two points high from its start. Output is columnar
+(Arrow), in time order, one row per reading.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import pyarrow as pa
+
+PARAMETERS = ("respiration_rate", "spo2", "pulse", "systolic_bp", "temperature")
+BASELINE = np.array([16.0, 96.5, 80.0, 125.0, 36.9], dtype=np.float32)
+BED_SPREAD = np.array([2.5, 1.5, 10.0, 14.0, 0.3], dtype=np.float32)
+NOISE = np.array([1.2, 0.8, 3.0, 5.0, 0.08], dtype=np.float32)
+LOW = np.array([4, 50, 20, 40, 32], dtype=np.float32)
+HIGH = np.array([60, 100, 250, 260, 43], dtype=np.float32)
+SPO2 = PARAMETERS.index("spo2")
+DRIFT_MODEL = "VM-200"
+
+
+@dataclass(frozen=True)
+class StreamConfig:
+    beds: int = 100
+    start: datetime = datetime(2025, 1, 1)
+    minutes: int = 60
+    interval_seconds: int = 60
+    seed: int = 7
+    drift_from: datetime | None = None  # device_drift scenario: VM-200 SpO2 +2 from then
+
+    def __post_init__(self) -> None:
+        if self.beds < 1 or self.minutes < 1:
+            raise ValueError(f"beds and minutes must be positive, got {self.beds}, {self.minutes}")
+        if not 1 <= self.interval_seconds <= 3600:
+            raise ValueError(f"interval_seconds must be 1-3600, got {self.interval_seconds}")
+
+
+def device_ids(beds: int) -> list[str]:
+    return [f"MON{b + 1:06d}" for b in range(beds)]
+
+
+def device_models(beds: int) -> np.ndarray:
+    """Model of each bed's monitor: every other bed has a VM-200."""
+    return np.where(np.arange(beds) % 2 == 1, DRIFT_MODEL, "VM-100")
+
+
+def device_stream(config: StreamConfig) -> pa.Table:
+    """Readings as an Arrow table: observed_at, device_id, parameter, value, is_artefact.
+
+    Rows are ordered by time, then bed, then parameter; ``device_id`` and ``parameter``
+    are dictionary-encoded.
+    """
+    rng = np.random.default_rng(config.seed)
+    steps = config.minutes * 60 // config.interval_seconds
+    beds, n_par = config.beds, len(PARAMETERS)
+    per_step = beds * n_par
+    # Per-bed baselines and a slow drift: a random walk stepping every 15 minutes.
+    base = BASELINE + BED_SPREAD * rng.standard_normal((beds, n_par), dtype=np.float32)
+    block = max(900 // config.interval_seconds, 1)
+    blocks = -(-steps // block)
+    walk = np.cumsum(
+        rng.standard_normal((blocks, 1, beds, n_par), dtype=np.float32) * (NOISE * 0.5), axis=0
+    )
+    walk += base
+    values = rng.standard_normal((blocks, block, beds, n_par), dtype=np.float32)
+    values *= NOISE
+    values += walk
+    values = values.reshape(blocks * block, beds, n_par)[:steps]
+    artefact = rng.random((steps, beds), dtype=np.float32) < 0.001
+    values[..., SPO2] = np.where(artefact, values[..., SPO2] - 25, values[..., SPO2])
+    if config.drift_from is not None:
+        offset_s = (
+            np.datetime64(config.drift_from, "s") - np.datetime64(config.start, "s")
+        ).astype(np.int64)
+        first = max(int(np.ceil(offset_s / config.interval_seconds)), 0)
+        drifted = device_models(beds) == DRIFT_MODEL
+        values[first:, drifted, SPO2] += 2.0
+    np.clip(values, LOW, HIGH, out=values)
+    values[..., SPO2] = np.minimum(np.round(values[..., SPO2]), 100)
+    start_s = np.datetime64(config.start, "s").astype(np.int64)
+    seconds = start_s + np.arange(steps, dtype=np.int64) * config.interval_seconds
+    observed = pa.array(np.repeat(seconds, per_step), type=pa.timestamp("s"))
+    bed_index = np.tile(np.repeat(np.arange(beds, dtype=np.int32), n_par), steps)
+    par_index = np.tile(np.arange(n_par, dtype=np.int8), steps * beds)
+    is_artefact = np.zeros((steps, beds, n_par), dtype=bool)
+    is_artefact[..., SPO2] = artefact
+    return pa.table(
+        {
+            "observed_at": observed,
+            "device_id": pa.DictionaryArray.from_arrays(bed_index, device_ids(beds)),
+            "parameter": pa.DictionaryArray.from_arrays(par_index, list(PARAMETERS)),
+            "value": pa.array(values.reshape(-1)),
+            "is_artefact": pa.array(is_artefact.reshape(-1)),
+        }
+    )
+
+
+def reading_count(config: StreamConfig) -> int:
+    return (config.minutes * 60 // config.interval_seconds) * config.beds * len(PARAMETERS)
