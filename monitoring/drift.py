@@ -1,7 +1,9 @@
-"""Feature drift with Evidently 0.7: run the report, then summarise it by metric name.
+"""Feature and prediction drift with Evidently 0.7: run the report, summarise it by name.
 
 The summary is read from the report's dictionary output by each metric's
 configuration (``DriftedColumnsCount``, ``ValueDrift`` per column), never by position.
+Dataset drift is Evidently's rule over the feature columns only; the model's
+prediction gets its own ``ValueDrift`` (prediction drift) so it never counts as a feature.
 """
 
 from __future__ import annotations
@@ -12,10 +14,22 @@ from typing import Any
 
 import pandas as pd
 from evidently import DataDefinition, Dataset, Report
+from evidently.metrics import ValueDrift
 from evidently.presets import DataDriftPreset
 
 # Evidently's default: the dataset drifts when at least half of the columns drift.
 DATASET_DRIFT_SHARE = 0.5
+# Tests with p-values (K-S for numbers, chi-square for categories), not Evidently's
+# automatic choice: with a large reference (> 1,000 rows) it switches to distances
+# (Wasserstein, Jensen-Shannon at 0.1) that do not account for the current window's
+# size, and a day of a few dozen discharges crosses 0.1 by sampling noise alone.
+NUMERIC_METHOD = "ks"
+CATEGORICAL_METHOD = "chisquare"
+# Evidently's tests whose statistic is a p-value (drift below the threshold).
+P_VALUE_TESTS = frozenset(
+    {"ks", "chisquare", "z", "t_test", "mannw", "fisher_exact", "g_test", "anderson",
+     "cramer_von_mises", "epps_singleton"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -27,7 +41,8 @@ class ColumnDrift:
 
     @property
     def is_p_value(self) -> bool:
-        return "p_value" in self.method
+        """Auto-chosen tests name themselves "... p_value"; explicit ones by their short name."""
+        return "p_value" in self.method or self.method in P_VALUE_TESTS
 
     @property
     def drifted(self) -> bool:
@@ -43,6 +58,7 @@ class DriftSummary:
     drifted_share: float
     drift_share_threshold: float
     columns: tuple[ColumnDrift, ...]
+    prediction: ColumnDrift | None = None
 
     @property
     def dataset_drift(self) -> bool:
@@ -52,12 +68,21 @@ class DriftSummary:
     def drifted_columns(self) -> list[str]:
         return [c.column for c in self.columns if c.drifted]
 
+    @property
+    def prediction_drift(self) -> bool:
+        return self.prediction is not None and self.prediction.drifted
 
-def summarize(report: Mapping[str, Any]) -> DriftSummary:
-    """Read an Evidently 0.7 report dictionary (``Snapshot.dict()``) into a summary."""
+
+def summarize(report: Mapping[str, Any], prediction_column: str | None = None) -> DriftSummary:
+    """Read an Evidently 0.7 report dictionary (``Snapshot.dict()``) into a summary.
+
+    The ``ValueDrift`` of ``prediction_column`` (when given) is the prediction drift;
+    every other ``ValueDrift`` is a feature column.
+    """
     count = share = None
     threshold = DATASET_DRIFT_SHARE
     columns: list[ColumnDrift] = []
+    prediction: ColumnDrift | None = None
     for metric in report["metrics"]:
         config = metric["config"]
         kind = config["type"].rsplit(":", 1)[-1]
@@ -65,19 +90,23 @@ def summarize(report: Mapping[str, Any]) -> DriftSummary:
             count, share = int(metric["value"]["count"]), float(metric["value"]["share"])
             threshold = float(config.get("drift_share", DATASET_DRIFT_SHARE))
         elif kind == "ValueDrift":
-            columns.append(
-                ColumnDrift(
-                    column=config["column"],
-                    method=config["method"],
-                    statistic=float(metric["value"]),
-                    threshold=float(config["threshold"]),
-                )
+            drift = ColumnDrift(
+                column=config["column"],
+                method=config["method"],
+                statistic=float(metric["value"]),
+                threshold=float(config["threshold"]),
             )
+            if drift.column == prediction_column:
+                prediction = drift
+            else:
+                columns.append(drift)
     if count is None or share is None:
         raise ValueError(
             "report has no DriftedColumnsCount metric: was it built with DataDriftPreset?"
         )
-    return DriftSummary(count, share, threshold, tuple(columns))
+    if prediction_column is not None and prediction is None:
+        raise ValueError(f"report has no ValueDrift for the prediction {prediction_column!r}")
+    return DriftSummary(count, share, threshold, tuple(columns), prediction)
 
 
 def drift_report(
@@ -85,14 +114,31 @@ def drift_report(
     current: pd.DataFrame,
     numeric: Sequence[str],
     categorical: Sequence[str],
+    prediction: str | None = None,
+    drift_share: float = DATASET_DRIFT_SHARE,
 ) -> tuple[Any, DriftSummary]:
-    """Run DataDriftPreset over the named columns; return the snapshot and its summary."""
-    columns = list(numeric) + list(categorical)
+    """Run DataDriftPreset over the features (plus prediction drift); snapshot and summary.
+
+    ``prediction`` names a numeric column of predicted risk present in both frames.
+    """
+    features = list(numeric) + list(categorical)
+    columns = features + ([prediction] if prediction else [])
     definition = DataDefinition(
-        numerical_columns=list(numeric), categorical_columns=list(categorical)
+        numerical_columns=list(numeric) + ([prediction] if prediction else []),
+        categorical_columns=list(categorical),
     )
-    snapshot = Report([DataDriftPreset(drift_share=DATASET_DRIFT_SHARE)]).run(
+    metrics: list[Any] = [
+        DataDriftPreset(
+            columns=features,
+            drift_share=drift_share,
+            num_method=NUMERIC_METHOD,
+            cat_method=CATEGORICAL_METHOD,
+        )
+    ]
+    if prediction:
+        metrics.append(ValueDrift(column=prediction, method=NUMERIC_METHOD))
+    snapshot = Report(metrics).run(
         current_data=Dataset.from_pandas(current[columns], data_definition=definition),
         reference_data=Dataset.from_pandas(reference[columns], data_definition=definition),
     )
-    return snapshot, summarize(snapshot.dict())
+    return snapshot, summarize(snapshot.dict(), prediction)

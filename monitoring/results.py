@@ -1,14 +1,22 @@
-"""The `monitoring.drift_results` table: one row per drift evaluation."""
+"""The `monitoring.drift_results` table: one row per model per daily evaluation.
+
+A row holds the drift verdict (Evidently's dataset-drift rule over the features),
+prediction drift, data-quality deltas against the reference window and, once labels
+have matured, the champion's AUROC and Brier on the window. Re-evaluating a day adds
+a row (``evaluated_at`` tells them apart), so the history stays auditable.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from monitoring.drift import DriftSummary
+from monitoring.performance import ModelQuality
+from monitoring.quality import QualitySummary
 
 DRIFT_RESULTS_DDL = """
 create schema if not exists monitoring;
@@ -29,6 +37,19 @@ create table if not exists monitoring.drift_results (
     column_statistics json,
     report_path varchar
 );
+alter table monitoring.drift_results add column if not exists partition_date date;
+alter table monitoring.drift_results add column if not exists is_prediction_drift boolean;
+alter table monitoring.drift_results add column if not exists prediction_drift_statistic double;
+alter table monitoring.drift_results add column if not exists max_missing_share_increase double;
+alter table monitoring.drift_results
+    add column if not exists max_out_of_range_share_increase double;
+alter table monitoring.drift_results add column if not exists quality_statistics json;
+alter table monitoring.drift_results add column if not exists labelled_rows integer;
+alter table monitoring.drift_results add column if not exists auroc double;
+alter table monitoring.drift_results add column if not exists reference_auroc double;
+alter table monitoring.drift_results add column if not exists auroc_drop double;
+alter table monitoring.drift_results add column if not exists brier double;
+alter table monitoring.drift_results add column if not exists quality_report_path varchar;
 """
 
 
@@ -41,9 +62,15 @@ def drift_result_row(
     current: tuple[datetime, datetime, int],
     summary: DriftSummary,
     report_path: Path,
+    partition_date: date | None = None,
+    quality: QualitySummary | None = None,
+    performance: ModelQuality | None = None,
+    quality_report_path: Path | None = None,
 ) -> dict[str, Any]:
-    """One row of `monitoring.drift_results`, keyed by a hash of model and time."""
-    key = hashlib.sha1(f"{model_name}|{evaluated_at.isoformat()}".encode()).hexdigest()[:16]
+    """One row of `monitoring.drift_results`, keyed by a hash of model, day and time."""
+    key = hashlib.sha1(
+        f"{model_name}|{partition_date}|{evaluated_at.isoformat()}".encode()
+    ).hexdigest()[:16]
     statistics = [
         {
             "column": c.column,
@@ -70,4 +97,21 @@ def drift_result_row(
         "drifted_columns": ",".join(summary.drifted_columns),
         "column_statistics": json.dumps(statistics),
         "report_path": str(report_path),
+        "partition_date": partition_date,
+        "is_prediction_drift": summary.prediction_drift,
+        "prediction_drift_statistic": summary.prediction.statistic if summary.prediction else None,
+        "max_missing_share_increase": quality.max_missing_increase if quality else None,
+        "max_out_of_range_share_increase": quality.max_out_of_range_increase if quality else None,
+        "quality_statistics": json.dumps(quality.as_records()) if quality else None,
+        "labelled_rows": performance.labelled_rows if performance else None,
+        "auroc": performance.auroc if performance else None,
+        "reference_auroc": performance.reference_auroc if performance else None,
+        "auroc_drop": performance.auroc_drop if performance else None,
+        "brier": performance.brier if performance else None,
+        "quality_report_path": str(quality_report_path) if quality_report_path else None,
     }
+
+
+def insert_sql(table: str, row: dict[str, Any]) -> str:
+    """A parameterised insert of ``row``'s columns into ``table``."""
+    return f"insert into {table} ({', '.join(row)}) values ({', '.join('?' * len(row))})"

@@ -21,8 +21,13 @@ PURE = [
     ROOT / "ml" / "readmission.py",
     ROOT / "ml" / "gate.py",
     ROOT / "ml" / "tuning.py",
-    ROOT / "monitoring" / "drift.py",
-    ROOT / "monitoring" / "results.py",
+    *[
+        ROOT / "monitoring" / f"{name}.py"
+        for name in (
+            "audit", "config", "drift", "evaluate", "monitors",
+            "performance", "policy", "quality", "results", "webhook",
+        )
+    ],  # fmt: skip
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from monitoring.drift import drift_report, summarize
 
@@ -55,3 +56,35 @@ def test_shifted_population_drifts_and_same_population_does_not() -> None:
     _, shifted = drift_report(reference, population(400, 75), ["age", "charlson"], ["sex"])
     assert "age" not in same.drifted_columns
     assert "age" in shifted.drifted_columns
+
+
+def test_prediction_drift_is_reported_apart_from_the_features() -> None:
+    rng = np.random.default_rng(1)
+
+    def population(n: int, risk_mean: float) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "age": rng.normal(60, 10, n),
+                "charlson": rng.poisson(2, n).astype(float),
+                "stay_days": rng.gamma(2, 2, n),
+                "sex": rng.choice(["F", "M"], n),
+                "risk": rng.beta(2, 2, n) * risk_mean * 2,
+            }
+        )
+
+    numeric, categorical = ["age", "charlson", "stay_days"], ["sex"]
+    reference = population(600, 0.2)
+    _, stable = drift_report(reference, population(300, 0.2), numeric, categorical, "risk")
+    _, shifted = drift_report(reference, population(300, 0.4), numeric, categorical, "risk")
+    # The prediction is no feature: it neither appears among them nor counts toward the share.
+    assert [c.column for c in shifted.columns] == numeric + categorical
+    assert shifted.drifted_columns_count == len(shifted.drifted_columns)
+    assert not stable.prediction_drift
+    assert shifted.prediction_drift
+    assert not shifted.dataset_drift  # the features did not move
+
+
+def test_summary_requires_the_named_prediction() -> None:
+    report = {"metrics": [metric("DriftedColumnsCount", {"count": 0.0, "share": 0.0})]}
+    with pytest.raises(ValueError, match="prediction"):
+        summarize(report, prediction_column="risk")

@@ -1,0 +1,94 @@
+"""What to monitor per model, and when a result should trigger retraining.
+
+One :class:`ModelMonitor` per monitored model drives both the daily report asset and
+the drift sensor, so adding a model is one entry, not new code. Thresholds live
+here, typed, rather than in the sensors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+
+@dataclass(frozen=True)
+class ColumnRange:
+    """The plausible range of a numeric feature; values outside it count as out of range."""
+
+    column: str
+    low: float
+    high: float
+    source: str
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When a daily result asks for retraining.
+
+    - ``drift_share``: share of drifted feature columns (Evidently's dataset-drift rule,
+      default 0.5 as in Evidently's DataDriftPreset).
+    - ``trigger_on_prediction_drift``: whether drift of the predicted risk alone triggers.
+    - ``max_missing_share_increase`` / ``max_out_of_range_share_increase``: largest
+      tolerated rise, in share of rows, of any feature's missing or out-of-range values
+      over the reference window.
+    - ``max_auroc_drop``: largest tolerated AUROC drop on matured labels versus the
+      same champion on its reference window.
+    - ``min_current_rows``: a window with fewer rows is not evaluated.
+    - ``cooldown_hours``: after a retrain request, further triggers for the same model
+      are recorded but not acted on for this long (against retraining storms).
+    """
+
+    drift_share: float = 0.5
+    trigger_on_prediction_drift: bool = False
+    max_missing_share_increase: float = 0.05
+    max_out_of_range_share_increase: float = 0.05
+    max_auroc_drop: float = 0.05
+    min_current_rows: int = 20
+    cooldown_hours: float = 6.0
+
+    def __post_init__(self) -> None:
+        if not 0 < self.drift_share <= 1:
+            raise ValueError(f"drift_share must be within (0, 1], got {self.drift_share}")
+        if self.cooldown_hours < 0:
+            raise ValueError(f"cooldown_hours must be >= 0, got {self.cooldown_hours}")
+        if self.min_current_rows < 2:
+            raise ValueError(f"min_current_rows must be at least 2, got {self.min_current_rows}")
+
+
+@dataclass(frozen=True)
+class ModelMonitor:
+    """A monitored model: its features table, columns, label maturity and retrain job.
+
+    ``slug`` names the asset (``monitoring/<slug>_drift``), the sensor and the report
+    folder. ``retrain_job`` is the models' job that retrains and gates the model.
+    """
+
+    slug: str
+    model_name: str
+    features_table: str
+    time_column: str
+    numeric: tuple[str, ...]
+    categorical: tuple[str, ...]
+    retrain_job: str
+    label: str | None = None
+    label_mature_column: str | None = None
+    label_maturity_days: int = 0
+    current_window_days: int = 1
+    ranges: tuple[ColumnRange, ...] = ()
+    thresholds: Thresholds = field(default_factory=Thresholds)
+
+    def __post_init__(self) -> None:
+        if self.current_window_days < 1:
+            raise ValueError(f"current_window_days must be >= 1, got {self.current_window_days}")
+        unknown = {r.column for r in self.ranges} - set(self.numeric)
+        if unknown:
+            raise ValueError(f"ranges for columns that are not numeric features: {sorted(unknown)}")
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        return self.numeric + self.categorical
+
+    def current_window(self, day: date) -> tuple[datetime, datetime]:
+        """The evaluated window of a daily partition: ``[day - (window - 1), day + 1)``, UTC."""
+        end = datetime.combine(day, time()) + timedelta(days=1)
+        return end - timedelta(days=self.current_window_days), end

@@ -1,0 +1,130 @@
+"""One model's daily evaluation: drift, prediction drift, data quality, model quality.
+
+Reference: the champion's training window. Current: the partition's window. The
+champion scores both (its predicted risk is the prediction whose drift is reported);
+the three Evidently reports are saved as HTML, and one `monitoring.drift_results`
+row summarises them. Pure: the caller passes the features, the champion's predict
+function and where to write the reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from monitoring.config import ModelMonitor
+from monitoring.drift import DriftSummary, drift_report
+from monitoring.performance import ModelQuality, model_quality
+from monitoring.quality import QualitySummary, quality_report
+from monitoring.results import drift_result_row
+
+PREDICTION = "predicted_risk"
+Predict = Callable[[pd.DataFrame], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Champion:
+    """The registered champion a day is evaluated against."""
+
+    version: str
+    train_start: datetime
+    train_end: datetime
+    holdout_auroc: float | None = None
+    holdout_brier: float | None = None
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    day: date
+    current_rows: int
+    skipped: str | None = None
+    row: dict[str, Any] | None = None
+    drift: DriftSummary | None = None
+    quality: QualitySummary | None = None
+    performance: ModelQuality | None = None
+    reports: list[Path] = field(default_factory=list)
+
+
+def reference_window(monitor: ModelMonitor, features: pd.DataFrame, champion: Champion):
+    times = features[monitor.time_column]
+    return features[times.between(champion.train_start, champion.train_end)]
+
+
+def evaluate_day(
+    monitor: ModelMonitor,
+    features: pd.DataFrame,
+    reference: pd.DataFrame,
+    predict: Predict,
+    champion: Champion,
+    day: date,
+    reports_dir: Path,
+    evaluated_at: datetime,
+) -> Evaluation:
+    """Evaluate ``day``'s window against ``reference`` (already scored, with PREDICTION)."""
+    start, end = monitor.current_window(day)
+    times = features[monitor.time_column]
+    current = features[(times >= start) & (times < end)]
+    if end <= champion.train_end:
+        return Evaluation(day, len(current), skipped="inside the champion's training window")
+    if len(current) < monitor.thresholds.min_current_rows:
+        return Evaluation(
+            day,
+            len(current),
+            skipped=f"{len(current)} rows < {monitor.thresholds.min_current_rows} to evaluate",
+        )
+    current = current.assign(**{PREDICTION: predict(current)})
+    drift_snapshot, drift = drift_report(
+        reference,
+        current,
+        monitor.numeric,
+        monitor.categorical,
+        prediction=PREDICTION,
+        drift_share=monitor.thresholds.drift_share,
+    )
+    quality_snapshot, quality = quality_report(
+        reference, current, monitor.numeric, monitor.categorical, monitor.ranges
+    )
+    performance = None
+    if monitor.label:
+        known = (
+            (champion.holdout_auroc, champion.holdout_brier)
+            if champion.holdout_auroc is not None and champion.holdout_brier is not None
+            else None
+        )
+        performance = model_quality(
+            reference, current, monitor.label, PREDICTION, monitor.label_mature_column, known
+        )
+    folder = reports_dir / monitor.slug / day.isoformat()
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = f"{evaluated_at:%Y%m%dT%H%M%S%f}"
+    drift_path, quality_path = folder / f"drift-{stamp}.html", folder / f"quality-{stamp}.html"
+    drift_snapshot.save_html(str(drift_path))
+    quality_snapshot.save_html(str(quality_path))
+    row = drift_result_row(
+        model_name=monitor.model_name,
+        model_version=champion.version,
+        evaluated_at=evaluated_at,
+        reference=(champion.train_start, champion.train_end, len(reference)),
+        current=(start, end, len(current)),
+        summary=drift,
+        report_path=drift_path,
+        partition_date=day,
+        quality=quality,
+        performance=performance,
+        quality_report_path=quality_path,
+    )
+    return Evaluation(
+        day,
+        len(current),
+        row=row,
+        drift=drift,
+        quality=quality,
+        performance=performance,
+        reports=[drift_path, quality_path],
+    )

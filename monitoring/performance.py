@@ -1,0 +1,68 @@
+"""Model quality once labels mature: the champion's AUROC and Brier, current vs reference.
+
+Readmission labels mature 30 days after discharge (CMS Hospital-Wide Readmission
+window), so a day's window only gets a model-quality figure once its labels are in;
+until then the result says so rather than scoring immature (mostly negative) labels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import brier_score_loss, roc_auc_score
+
+# Fewer labelled rows than this, or a single outcome, gives no AUROC worth comparing.
+MIN_LABELLED_ROWS = 20
+
+
+@dataclass(frozen=True)
+class ModelQuality:
+    labelled_rows: int
+    auroc: float | None
+    brier: float | None
+    reference_auroc: float | None
+    reference_brier: float | None
+
+    @property
+    def auroc_drop(self) -> float | None:
+        """Reference AUROC minus current AUROC (positive: the model got worse)."""
+        if self.auroc is None or self.reference_auroc is None:
+            return None
+        return self.reference_auroc - self.auroc
+
+
+def _scores(labels: pd.Series, risk: np.ndarray) -> tuple[float | None, float | None]:
+    if len(labels) < MIN_LABELLED_ROWS or labels.nunique() < 2:
+        return None, None
+    return (
+        float(roc_auc_score(labels.astype(int), risk)),
+        float(brier_score_loss(labels.astype(int), risk)),
+    )
+
+
+def model_quality(
+    reference: pd.DataFrame,
+    current: pd.DataFrame,
+    label: str,
+    prediction: str,
+    mature: str | None = None,
+    reference_scores: tuple[float, float] | None = None,
+) -> ModelQuality:
+    """Score ``prediction`` against ``label`` on the rows whose label is mature.
+
+    ``reference_scores`` (AUROC, Brier) is the champion's own holdout result when known:
+    the fairer baseline, since scoring the training window itself is optimistic.
+    """
+
+    def labelled(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame[mature].astype(bool)] if mature else frame
+
+    now, then = labelled(current), labelled(reference)
+    auroc, brier = _scores(now[label], now[prediction].to_numpy())
+    if reference_scores is not None:
+        reference_auroc, reference_brier = reference_scores
+    else:
+        reference_auroc, reference_brier = _scores(then[label], then[prediction].to_numpy())
+    return ModelQuality(len(now), auroc, brier, reference_auroc, reference_brier)

@@ -1,0 +1,100 @@
+"""When a monitoring result asks for retraining: thresholds, then the cooldown.
+
+Pure: the sensors pass in the latest result and the time of the model's last retrain
+request (from `monitoring.retraining_events`) and act on the decision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from monitoring.config import Thresholds
+
+
+class Action(StrEnum):
+    RETRAIN = "retrain_requested"
+    COOLDOWN = "suppressed_by_cooldown"
+    NONE = "no_trigger"
+
+
+@dataclass(frozen=True)
+class ResultView:
+    """The fields of a `monitoring.drift_results` row the policy reads."""
+
+    drift_result_id: str
+    model_name: str
+    evaluated_at: datetime
+    partition_date: date | None
+    current_rows: int
+    drifted_share: float
+    drifted_columns: str = ""
+    is_prediction_drift: bool = False
+    max_missing_share_increase: float | None = None
+    max_out_of_range_share_increase: float | None = None
+    auroc_drop: float | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: Action
+    reasons: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return "; ".join(self.reasons)
+
+
+def breaches(result: ResultView, thresholds: Thresholds) -> list[str]:
+    """Every threshold the result passes, in words (empty: nothing to act on)."""
+    if result.current_rows < thresholds.min_current_rows:
+        return []
+    found = []
+    if result.drifted_share >= thresholds.drift_share:
+        found.append(
+            f"feature drift: share {result.drifted_share:.2f} >= {thresholds.drift_share:.2f}"
+            f" ({result.drifted_columns or 'no column named'})"
+        )
+    if thresholds.trigger_on_prediction_drift and result.is_prediction_drift:
+        found.append("prediction drift")
+    missing = result.max_missing_share_increase
+    if missing is not None and missing > thresholds.max_missing_share_increase:
+        found.append(
+            f"missing values up {missing:.3f} > {thresholds.max_missing_share_increase:.3f}"
+        )
+    out_of_range = result.max_out_of_range_share_increase
+    if out_of_range is not None and out_of_range > thresholds.max_out_of_range_share_increase:
+        found.append(
+            f"out-of-range values up {out_of_range:.3f}"
+            f" > {thresholds.max_out_of_range_share_increase:.3f}"
+        )
+    if result.auroc_drop is not None and result.auroc_drop > thresholds.max_auroc_drop:
+        found.append(f"AUROC down {result.auroc_drop:.3f} > {thresholds.max_auroc_drop:.3f}")
+    return found
+
+
+def decide(
+    result: ResultView,
+    thresholds: Thresholds,
+    last_retrain_at: datetime | None,
+    now: datetime,
+) -> Decision:
+    """Retrain on a breach, unless the model was sent to retraining within the cooldown."""
+    found = breaches(result, thresholds)
+    if not found:
+        if result.current_rows < thresholds.min_current_rows:
+            return Decision(
+                Action.NONE,
+                (f"{result.current_rows} rows < {thresholds.min_current_rows}: not evaluated",),
+            )
+        return Decision(Action.NONE, ("within thresholds",))
+    cooldown = timedelta(hours=thresholds.cooldown_hours)
+    if last_retrain_at is not None and now - last_retrain_at < cooldown:
+        until = last_retrain_at + cooldown
+        return Decision(
+            Action.COOLDOWN,
+            (*found, f"cooldown: last retrain requested {last_retrain_at:%Y-%m-%d %H:%M:%S},"
+             f" next allowed after {until:%Y-%m-%d %H:%M:%S}"),
+        )  # fmt: skip
+    return Decision(Action.RETRAIN, tuple(found))

@@ -1,0 +1,106 @@
+"""A day's evaluation against the champion's training window, with a real fitted model."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from monitoring.config import ColumnRange, ModelMonitor, Thresholds
+from monitoring.evaluate import PREDICTION, Champion, evaluate_day, reference_window
+
+MONITOR = ModelMonitor(
+    slug="toy",
+    model_name="toy-model",
+    features_table="ml.toy",
+    time_column="discharged_at",
+    numeric=("age_years", "charlson_index"),
+    categorical=("sex",),
+    retrain_job="toy_retrain_job",
+    label="is_readmitted_30d",
+    label_mature_column="is_label_mature",
+    ranges=(ColumnRange("age_years", 0, 120, "lifespan"),),
+    thresholds=Thresholds(min_current_rows=20),
+)
+START = datetime(2025, 1, 1)
+
+
+def features(days: int, per_day: int, shift_from: int | None, seed: int = 0) -> pd.DataFrame:
+    """Discharges over ``days``; from day ``shift_from`` on, an older, sicker case mix."""
+    rng = np.random.default_rng(seed)
+    frames = []
+    for day in range(days):
+        shifted = shift_from is not None and day >= shift_from
+        age = rng.normal(80 if shifted else 60, 10, per_day)
+        charlson = rng.poisson(5 if shifted else 2, per_day).astype(float)
+        risk = 1 / (1 + np.exp(-(-4 + 0.03 * age + 0.3 * charlson)))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "discharged_at": START + timedelta(days=day, hours=12),
+                    "age_years": age,
+                    "charlson_index": charlson,
+                    "sex": rng.choice(["F", "M"], per_day),
+                    "is_readmitted_30d": rng.random(per_day) < risk,
+                    "is_label_mature": day < days - 30,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.fixture
+def setting():
+    data = features(days=100, per_day=40, shift_from=80)
+    train = data[data["discharged_at"] < START + timedelta(days=40)]
+    model = LogisticRegression().fit(
+        train[["age_years", "charlson_index"]], train["is_readmitted_30d"]
+    )
+
+    def predict(frame: pd.DataFrame) -> np.ndarray:
+        return model.predict_proba(frame[["age_years", "charlson_index"]])[:, 1]
+
+    champion = Champion("1", train["discharged_at"].min(), train["discharged_at"].max(), 0.7, 0.2)
+    reference = reference_window(MONITOR, data, champion)
+    return data, reference.assign(**{PREDICTION: predict(reference)}), predict, champion
+
+
+def run(setting, day: date, tmp_path: Path):
+    data, reference, predict, champion = setting
+    return evaluate_day(MONITOR, data, reference, predict, champion, day, tmp_path, datetime.now())
+
+
+def test_first_day_of_the_new_case_mix_drifts(setting, tmp_path: Path) -> None:
+    before = run(setting, date(2025, 3, 21), tmp_path)  # day 79
+    after = run(setting, date(2025, 3, 22), tmp_path)  # day 80: the shift starts
+    assert not before.row["is_dataset_drift"]
+    assert after.row["is_dataset_drift"]
+    assert set(after.drift.drifted_columns) >= {"age_years", "charlson_index"}
+    assert after.row["is_prediction_drift"]  # older, sicker: higher predicted risk
+    assert after.row["partition_date"] == date(2025, 3, 22)
+    assert all(path.exists() and path.stat().st_size > 10_000 for path in after.reports)
+    statistics = json.loads(after.row["column_statistics"])
+    assert {s["column"] for s in statistics} == {"age_years", "charlson_index", "sex"}
+
+
+def test_model_quality_only_on_matured_labels(setting, tmp_path: Path) -> None:
+    matured = run(setting, date(2025, 3, 1), tmp_path)  # day 59: labels mature
+    immature = run(setting, date(2025, 4, 1), tmp_path)  # day 90: within 30 days of the end
+    assert matured.performance.labelled_rows == 40
+    assert matured.row["auroc"] is not None
+    assert matured.row["auroc_drop"] == pytest.approx(0.7 - matured.row["auroc"])
+    assert immature.performance.labelled_rows == 0
+    assert immature.row["auroc"] is None
+
+
+def test_days_not_worth_evaluating_are_skipped_with_the_reason(setting, tmp_path: Path) -> None:
+    inside = run(setting, date(2025, 1, 10), tmp_path)
+    empty = run(setting, date(2025, 12, 1), tmp_path)
+    assert inside.row is None and "training window" in inside.skipped
+    assert empty.row is None and "0 rows" in empty.skipped
+    assert not list(tmp_path.rglob("*.html"))

@@ -1,0 +1,80 @@
+"""The retrain policy: which results trigger, and the cooldown against retraining storms."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from monitoring.config import Thresholds
+from monitoring.policy import Action, ResultView, breaches, decide
+
+NOW = datetime(2025, 6, 1, 12, 0)
+
+
+def result(**changes) -> ResultView:
+    values = {
+        "drift_result_id": "r1",
+        "model_name": "vigil-readmission",
+        "evaluated_at": NOW,
+        "partition_date": date(2025, 5, 31),
+        "current_rows": 50,
+        "drifted_share": 0.1,
+        "drifted_columns": "",
+        "is_prediction_drift": False,
+        "max_missing_share_increase": 0.0,
+        "max_out_of_range_share_increase": 0.0,
+        "auroc_drop": None,
+    }
+    return ResultView(**(values | changes))
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"drifted_share": 0.6, "drifted_columns": "age_years"}, "feature drift"),
+        ({"max_missing_share_increase": 0.2}, "missing values up"),
+        ({"max_out_of_range_share_increase": 0.1}, "out-of-range values up"),
+        ({"auroc_drop": 0.08}, "AUROC down"),
+    ],
+)
+def test_each_threshold_triggers_a_retrain(changes: dict, reason: str) -> None:
+    decision = decide(result(**changes), Thresholds(), None, NOW)
+    assert decision.action is Action.RETRAIN
+    assert reason in decision.text
+
+
+def test_within_thresholds_is_no_trigger() -> None:
+    decision = decide(result(drifted_share=0.49, auroc_drop=0.01), Thresholds(), None, NOW)
+    assert decision.action is Action.NONE
+
+
+def test_prediction_drift_alone_triggers_only_when_configured() -> None:
+    drifted = result(is_prediction_drift=True)
+    assert decide(drifted, Thresholds(), None, NOW).action is Action.NONE
+    configured = Thresholds(trigger_on_prediction_drift=True)
+    assert decide(drifted, configured, None, NOW).action is Action.RETRAIN
+
+
+def test_too_few_rows_never_triggers() -> None:
+    tiny = result(current_rows=5, drifted_share=1.0)
+    assert breaches(tiny, Thresholds(min_current_rows=20)) == []
+    assert "not evaluated" in decide(tiny, Thresholds(min_current_rows=20), None, NOW).text
+
+
+def test_cooldown_suppresses_then_expires() -> None:
+    drifted = result(drifted_share=0.8)
+    thresholds = Thresholds(cooldown_hours=6)
+    inside = decide(drifted, thresholds, NOW - timedelta(hours=5, minutes=59), NOW)
+    assert inside.action is Action.COOLDOWN
+    assert "feature drift" in inside.text and "cooldown" in inside.text
+    after = decide(drifted, thresholds, NOW - timedelta(hours=6), NOW)
+    assert after.action is Action.RETRAIN
+
+
+@pytest.mark.parametrize(
+    "bad", [{"drift_share": 0.0}, {"cooldown_hours": -1}, {"min_current_rows": 1}]
+)
+def test_thresholds_reject_nonsense(bad: dict) -> None:
+    with pytest.raises(ValueError):
+        Thresholds(**bad)
