@@ -60,9 +60,10 @@ def derive_reference(
             vitals.get("unit_id", pd.Series(dtype=str)),
         ]
     ).dropna()
-    units = pd.DataFrame({"unit_id": sorted(set(unit_ids))})
-    units["hospital_id"] = units["unit_id"].str.split("-", n=1).str[0]
-    units["unit_type"] = units["unit_id"].str.split("-", n=1).str[1].fillna("").map(unit_type)
+    units = pd.DataFrame({"unit_id": pd.Series(sorted(set(unit_ids)), dtype="string")})
+    parts = units["unit_id"].str.split("-", n=1)
+    units["hospital_id"] = parts.str[0].astype("string")
+    units["unit_type"] = parts.str[1].fillna("").map(unit_type).astype("string")
     peak = _peak_census(adt_events)
     units["staffed_beds"] = units["unit_id"].map(peak).fillna(1).clip(lower=1).astype("int64")
     hospital_ids = sorted(set(units["hospital_id"]) | set(encounters.get("hospital_id", [])))
@@ -175,6 +176,12 @@ class IntakeResult:
         return "\n".join(lines)
 
 
+def conform(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every contract column of ``table`` (missing ones all null)."""
+    missing = [c for c in TABLES_BY_NAME[table].column_names if c not in frame.columns]
+    return frame.assign(**{column: None for column in missing}) if missing else frame
+
+
 def empty_frame(table: str) -> pd.DataFrame:
     return pd.DataFrame(columns=list(TABLES_BY_NAME[table].column_names))
 
@@ -192,6 +199,9 @@ def finish(
     """Validate, land and account for one adapter's batch."""
     for name in ("encounters", "adt_events", "vitals", "patients"):
         tables.setdefault(name, empty_frame(name))
+    # Adapters build rows from whatever each message carried: a column no message
+    # filled is still a column (null), never a missing one.
+    tables = {name: conform(name, frame) for name, frame in tables.items()}
     if reference is not None:
         tables["hospitals"], tables["units"] = read_reference(reference)
     else:
