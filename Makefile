@@ -23,6 +23,7 @@ help:
 	@echo "make test       install, then run the test suite"
 	@echo "make ui         Dagster UI and daemon on http://127.0.0.1:3000"
 	@echo "make mlflow-ui  MLflow UI on http://127.0.0.1:5000"
+	@echo "make docs       dbt docs (models, metrics, lineage) on http://127.0.0.1:8580"
 	@echo "make lint       ruff"
 	@echo "make clean      remove VIGIL_HOME ($(VIGIL_HOME))"
 
@@ -47,6 +48,9 @@ ui: install
 
 mlflow-ui: install
 	$(RUN) vigil mlflow-ui
+
+docs: install
+	$(RUN) vigil docs
 
 clean:
 	rm -rf "$(VIGIL_HOME)"

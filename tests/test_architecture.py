@@ -55,7 +55,8 @@ def test_settings_do_no_io_at_import(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "command", ["simulate", "stream", "news2", "detect", "demo", "materialize", "ui", "mlflow-ui"]
+    "command",
+    ["simulate", "stream", "news2", "detect", "demo", "materialize", "ui", "mlflow-ui", "docs"],
 )
 def test_every_subcommand_has_help(command: str) -> None:
     result = subprocess.run(

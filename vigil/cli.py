@@ -6,11 +6,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from vigil.commands import ingest, platform, simulate, streams
+from vigil.commands import docs, ingest, platform, simulate, streams
 from vigil.settings import apply_process_env, get_settings
 
 # Order of the subcommands in --help.
-COMMAND_MODULES = (simulate, ingest, streams, platform)
+COMMAND_MODULES = (simulate, ingest, streams, platform, docs)
 
 
 def build_parser() -> argparse.ArgumentParser:
