@@ -12,6 +12,8 @@ from dagster_dbt import DbtCliResource
 
 from assets.dbt.assets import build_dbt_assets
 from assets.dbt.project import dbt_executable, vigil_dbt_project
+from assets.ingest.assets import ingest_assets
+from assets.ingest.checks import ingest_checks
 from assets.ml.assets import readmission_model, readmission_retrain_job
 from assets.monitoring.assets import readmission_drift
 from assets.monitoring.sensors import readmission_drift_sensor
@@ -40,8 +42,9 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             readmission_model,
             readmission_drift,
             *stream_assets,
+            *ingest_assets,
         ],
-        asset_checks=stream_checks,
+        asset_checks=[*stream_checks, *ingest_checks],
         jobs=[all_job, readmission_retrain_job],
         sensors=[readmission_drift_sensor, news2_stream_sensor],
         resources={
