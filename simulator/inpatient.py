@@ -32,7 +32,7 @@ DAY_NS = 24 * HOUR_NS
 READMISSION_WINDOW_DAYS = 30
 ELECTIVE_CANCEL_OCCUPANCY = 0.93
 # Request kinds.
-ED, ELECTIVE, TRANSFER, MATERNITY, READMIT = range(5)
+ED, ELECTIVE, TRANSFER, MATERNITY, READMIT, MOVE = range(6)
 SOURCE_NAMES = ("ed", "elective", "transfer", "direct", "ed")
 UNIT_TYPES = ("icu", "stepdown", "medsurg", "maternity")
 ACUITY = {"icu": 2, "stepdown": 1, "medsurg": 0, "maternity": 0}
@@ -172,8 +172,21 @@ def simulate_hospital(
     draw_row = 0
     encounter_no = first_encounter
     fresh = iter(fresh_patients)
+    moves: dict[int, list[str]] = {}
+    ends: dict[int, list[int]] = {}
     while queue:
         t, _, kind, patient, ed_row, drg_index = heapq.heappop(queue)
+        if kind == MOVE:
+            # A transfer, processed at its own time so beds free and fill in order.
+            enc, step = patient, ed_row
+            target, until, last_bed = moves[enc][step], ends[enc][step], None
+            last_bed, _ = units[target].take(t, wait=False)
+            units[target].hold(last_bed, until)
+            out.segments.append((enc, target, last_bed, t, until))
+            out.adt.append((enc, target, last_bed, "A02", t))
+            if step == len(moves[enc]) - 1:
+                out.adt.append((enc, target, last_bed, "A03", until))
+            continue
         if t >= end_ns:
             continue
         if draw_row >= n_draws:
@@ -267,18 +280,20 @@ def simulate_hospital(
         ):
             step_to = "stepdown" if u[12] < 0.4 else "medsurg"
             transfers.append((admit_t + int(stay * (0.3 + 0.3 * u[13])), step_to))
-        # Beds along the stay: each segment holds its bed until the next move.
-        current_unit, current_bed, since = unit_type, bed, admit_t
-        out.adt.append((enc, current_unit, current_bed, "A01", admit_t))
-        for move_t, target in transfers:
-            units[current_unit].hold(current_bed, move_t)
-            out.segments.append((enc, current_unit, current_bed, since, move_t))
-            target_bed, _ = units[target].take(move_t, wait=False)
-            current_unit, current_bed, since = target, target_bed, move_t
-            out.adt.append((enc, current_unit, current_bed, "A02", move_t))
-        units[current_unit].hold(current_bed, discharge_t)
-        out.segments.append((enc, current_unit, current_bed, since, discharge_t))
-        out.adt.append((enc, current_unit, current_bed, "A03", discharge_t))
+        # Beds along the stay: the first bed is held until the first move; each move is
+        # an event of its own that takes a bed on the target unit at its time.
+        first_until = transfers[0][0] if transfers else discharge_t
+        unit.hold(bed, first_until)
+        out.segments.append((enc, unit_type, bed, admit_t, first_until))
+        out.adt.append((enc, unit_type, bed, "A01", admit_t))
+        if transfers:
+            moves[enc] = [target for _, target in transfers]
+            ends[enc] = [m for m, _ in transfers[1:]] + [discharge_t]
+            for step, (move_t, _) in enumerate(transfers):
+                heapq.heappush(queue, (move_t, seq, MOVE, enc, step, -1))
+                seq += 1
+        else:
+            out.adt.append((enc, unit_type, bed, "A03", discharge_t))
         in_house_until[patient] = discharge_t
         prior = [x for x in admissions.get(patient, []) if x >= admit_t - 365 * DAY_NS]
         admissions.setdefault(patient, []).append(admit_t)

@@ -28,6 +28,7 @@ FEED_EVENT_TIME: dict[str, str | None] = {
     "patients": None,
     "ed_visits": "arrived_at",
     "encounters": "admitted_at",
+    "elective_cancellations": "scheduled_at",
     "adt_events": "event_at",
     "vitals": "observed_at",
     "weather_daily": "weather_date",

@@ -273,7 +273,7 @@ def build_tables(
         hospital_ids[0],
     ).astype(NS)
 
-    seen = set(visits["patient"]).union(enc["patient"])
+    seen = set(visits["patient"]).union(enc["patient"]).union(c[1] for c in cancel_rows)
     keep = np.array(sorted(seen), dtype=np.int64)
     patients_df = patients.iloc[keep].drop(columns="visit_propensity").reset_index(drop=True)
 
@@ -295,6 +295,22 @@ def build_tables(
     undecided = ed_visits["disposition_decided_at"].isna() & ed_visits["departed_at"].isna()
     ed_visits.loc[undecided, "disposition"] = None
 
+    cancel = pd.DataFrame(
+        cancel_rows, columns=["hospital_id", "patient", "drg", "at_ns", "unit_type"]
+    ).sort_values(["at_ns", "hospital_id"], kind="stable")
+    elective_cancellations = pd.DataFrame(
+        {
+            "cancellation_id": [f"X{i + 1:07d}" for i in range(len(cancel))],
+            "patient_id": patients["patient_id"].to_numpy()[
+                cancel["patient"].to_numpy(dtype=np.int64)
+            ],
+            "hospital_id": cancel["hospital_id"].to_numpy(),
+            "unit_id": (cancel["hospital_id"] + "-" + cancel["unit_type"].str.upper()).to_numpy(),
+            "ms_drg_code": [DRGS[d].code for d in cancel["drg"]],
+            "scheduled_at": cancel["at_ns"].to_numpy(dtype=np.int64).astype(NS),
+            "cancellation_reason": "no_bed",
+        }
+    )
     tables = {
         "hospitals": hospitals,
         "units": units,
@@ -303,6 +319,7 @@ def build_tables(
         "patients": patients_df,
         "ed_visits": ed_visits,
         "encounters": encounters,
+        "elective_cancellations": elective_cancellations,
         "adt_events": adt_events,
         "vitals": vitals_df,
         "weather_daily": weather,

@@ -87,6 +87,14 @@ FEEDS = (
         daily=True,
     ),
     Feed(
+        "elective_cancellations",
+        "elective_cancellations",
+        "raw",
+        "Elective admissions cancelled on the day for want of a bed.",
+        EHR_OWNER,
+        daily=True,
+    ),
+    Feed(
         "lab_results",
         "lab_results",
         "raw",
