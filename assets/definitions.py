@@ -14,7 +14,7 @@ from assets.dbt.assets import build_dbt_assets
 from assets.dbt.project import dbt_executable, vigil_dbt_project
 from assets.ingest.assets import ingest_assets
 from assets.ingest.checks import ingest_checks
-from assets.ml.assets import readmission_model, readmission_retrain_job
+from assets.ml.catalog import ml_assets, ml_jobs
 from assets.monitoring.assets import readmission_drift
 from assets.monitoring.sensors import readmission_drift_sensor
 from assets.raw.assets import raw_assets
@@ -39,13 +39,13 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         assets=[
             *raw_assets,
             *build_dbt_assets(project),
-            readmission_model,
+            *ml_assets,
             readmission_drift,
             *stream_assets,
             *ingest_assets,
         ],
         asset_checks=[*stream_checks, *ingest_checks],
-        jobs=[all_job, readmission_retrain_job],
+        jobs=[all_job, *ml_jobs],
         sensors=[readmission_drift_sensor, news2_stream_sensor],
         resources={
             "warehouse": WarehouseResource(path=str(settings.warehouse_path)),
@@ -56,6 +56,8 @@ def build_definitions(settings: Settings) -> dg.Definitions:
                 artifact_dir=str(settings.mlflow_artifact_dir),
             ),
             "reports_dir": str(settings.reports_dir),
+            # The simulator's ground truth: read by model evaluation only, never features.
+            "ground_truth_dir": str(settings.home / "ground_truth"),
         },
     )
 

@@ -1,89 +1,196 @@
-"""Evidently drift report for the readmission model's features."""
+"""Daily monitoring reports per model: one partitioned asset per entry of MONITORS."""
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import dagster as dg
+import mlflow
 import pandas as pd
 
-from assets.ml.assets import FEATURES_KEY, READMISSION_MODEL, readmission_model
+from assets.ml.assets import FEATURES_KEY, readmission_model
+from assets.monitoring.partitions import MONITORING_DAYS
 from assets.raw.assets import WAREHOUSE_POOL
 from assets.resources import MlflowResource, WarehouseResource
-from ml import readmission
-from ml.registry import CHAMPION
-from monitoring.drift import drift_report
-from monitoring.results import DRIFT_RESULTS_DDL, drift_result_row
+from ml.registry import CHAMPION, alias_version
+from monitoring.config import ModelMonitor
+from monitoring.evaluate import PREDICTION, Champion, Evaluation, evaluate_day, reference_window
+from monitoring.monitors import READMISSION
+from monitoring.results import DRIFT_RESULTS_DDL, insert_sql
 
-MODEL_KEY = readmission_model.key
+TREND_SQL = """
+select strftime(partition_date, '%Y-%m-%d') as partition_date, current_rows,
+       round(drifted_share, 2) as drifted_share,
+       is_dataset_drift, is_prediction_drift,
+       round(max_missing_share_increase, 3) as missing_up,
+       round(max_out_of_range_share_increase, 3) as out_of_range_up,
+       round(auroc, 3) as auroc
+from monitoring.drift_results
+where model_name = ? and partition_date is not null
+qualify row_number() over (partition by partition_date order by evaluated_at desc) = 1
+order by partition_date desc
+limit 30
+"""
 
 
-class DriftConfig(dg.Config):
-    current_window_days: int = 14
+class MonitoringConfig(dg.Config):
+    """Run-time overrides of the model's monitor (``monitoring/monitors.py``)."""
+
+    mlflow_ui_url: str = "http://127.0.0.1:5000"
+    current_window_days: int | None = None
+    min_current_rows: int | None = None
+
+    def apply(self, monitor: ModelMonitor) -> ModelMonitor:
+        if self.current_window_days is not None:
+            monitor = replace(monitor, current_window_days=self.current_window_days)
+        if self.min_current_rows is not None:
+            thresholds = replace(monitor.thresholds, min_current_rows=self.min_current_rows)
+            monitor = replace(monitor, thresholds=thresholds)
+        return monitor
 
 
-@dg.asset(
-    key=["monitoring", "readmission_drift"],
-    deps=[FEATURES_KEY, MODEL_KEY],
-    group_name="monitoring",
-    owners=["team:ml-engineering"],
-    kinds={"evidently", "duckdb", "html"},
-    pool=WAREHOUSE_POOL,
-)
-def readmission_drift(
-    context: dg.AssetExecutionContext,
-    config: DriftConfig,
-    warehouse: WarehouseResource,
-    mlflow_store: MlflowResource,
-    reports_dir: dg.ResourceParam[str],
-) -> dg.MaterializeResult:
-    """Feature drift of the readmission model: champion's training window vs the latest days.
-
-    Runs Evidently's DataDriftPreset, saves the HTML report under
-    `$VIGIL_HOME/reports/readmission/`, and appends the summary to
-    `monitoring.drift_results`, which the drift sensor reads.
-    """
-    champion = (
-        mlflow_store.tracking().client().get_model_version_by_alias(READMISSION_MODEL, CHAMPION)
+def load_champion(client, monitor: ModelMonitor) -> tuple[Champion, str]:
+    """The champion version, its training window and holdout metrics; and its MLflow run id."""
+    version = client.get_model_version_by_alias(monitor.model_name, CHAMPION)
+    metrics = client.get_run(version.run_id).data.metrics
+    champion = Champion(
+        version=version.version,
+        train_start=pd.Timestamp(version.tags["train_start"]).to_pydatetime(),
+        train_end=pd.Timestamp(version.tags["train_end"]).to_pydatetime(),
+        holdout_auroc=metrics.get("auroc"),
+        holdout_brier=metrics.get("brier"),
     )
-    train_start = pd.Timestamp(champion.tags["train_start"])
-    train_end = pd.Timestamp(champion.tags["train_end"])
-    with warehouse.connect(read_only=True) as connection:
-        features = connection.execute("select * from ml.readmission_features").df()
-    reference = features[features["discharged_at"].between(train_start, train_end)]
-    current_start = features["discharged_at"].max() - pd.Timedelta(days=config.current_window_days)
-    current = features[features["discharged_at"] > current_start]
-    snapshot, summary = drift_report(
-        reference, current, readmission.NUMERIC_FEATURES, readmission.CATEGORICAL_FEATURES
-    )
-    evaluated_at = datetime.now(UTC).replace(tzinfo=None)
-    report_path = Path(reports_dir) / "readmission" / f"drift-{evaluated_at:%Y%m%dT%H%M%S%f}.html"
-    report_path.parent.mkdir(parents=True, exist_ok=True)
-    snapshot.save_html(str(report_path))
+    return champion, version.run_id
 
-    row = drift_result_row(
-        model_name=READMISSION_MODEL,
-        model_version=champion.version,
-        evaluated_at=evaluated_at,
-        reference=(train_start, train_end, len(reference)),
-        current=(current_start, features["discharged_at"].max(), len(current)),
-        summary=summary,
-        report_path=report_path,
-    )
-    with warehouse.connect() as connection:
-        connection.execute(DRIFT_RESULTS_DDL)
-        placeholders = ", ".join("?" * len(row))
-        connection.execute(
-            f"insert into monitoring.drift_results ({', '.join(row)}) values ({placeholders})",
-            list(row.values()),
-        )
-    return dg.MaterializeResult(
-        metadata={
-            "dataset_drift": summary.dataset_drift,
-            "drifted_share": summary.drifted_share,
-            "drifted_columns": ", ".join(summary.drifted_columns) or "none",
-            "report": dg.MetadataValue.path(str(report_path)),
-            "reference_rows": len(reference),
-            "current_rows": len(current),
-            "champion_version": champion.version,
+
+def _metadata(evaluations: list[Evaluation], trend: pd.DataFrame, run_url: str) -> dict:
+    evaluated = [e for e in evaluations if e.row is not None]
+    metadata: dict = {
+        "partitions_evaluated": len(evaluated),
+        "partitions_skipped": dg.MetadataValue.md(
+            "\n".join(f"- {e.day}: {e.skipped}" for e in evaluations if e.skipped) or "none"
+        ),
+        "trend": dg.MetadataValue.md(trend.to_markdown(index=False) if len(trend) else "none"),
+        "mlflow_run": dg.MetadataValue.url(run_url),
+    }
+    if evaluated:
+        latest = evaluated[-1]
+        row = latest.row
+        metadata |= {
+            "partition_date": str(latest.day),
+            "dataset_drift": row["is_dataset_drift"],
+            "drifted_share": row["drifted_share"],
+            "drifted_columns": row["drifted_columns"] or "none",
+            "prediction_drift": row["is_prediction_drift"],
+            "max_missing_share_increase": row["max_missing_share_increase"],
+            "max_out_of_range_share_increase": row["max_out_of_range_share_increase"],
+            "auroc_on_matured_labels": row["auroc"] if row["auroc"] is not None else "immature",
+            "current_rows": latest.current_rows,
+            "reference_rows": row["reference_rows"],
+            "champion_version": row["model_version"],
+            "drift_report": dg.MetadataValue.path(str(latest.reports[0])),
+            "quality_report": dg.MetadataValue.path(str(latest.reports[1])),
+            "column_statistics": dg.MetadataValue.json(
+                {c.column: round(c.statistic, 4) for c in latest.drift.columns}
+            ),
         }
+    return metadata
+
+
+def build_monitoring_asset(monitor: ModelMonitor, deps: list) -> dg.AssetsDefinition:
+    default_monitor = monitor
+
+    @dg.asset(
+        name=f"{monitor.slug}_drift",
+        key_prefix=["monitoring"],
+        deps=deps,
+        partitions_def=MONITORING_DAYS,
+        # One run evaluates a range of days in turn (a backfill is one run, one model load).
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        group_name="monitoring",
+        owners=["team:ml-engineering"],
+        kinds={"evidently", "duckdb", "html"},
+        pool=WAREHOUSE_POOL,
+        description=(
+            f"Daily monitoring of `{monitor.model_name}`: Evidently feature drift, prediction "
+            "drift and data quality (missing, out-of-range) of the day's rows against the "
+            "champion's training window, and model quality once labels mature "
+            f"({monitor.label_maturity_days} days). HTML reports under "
+            f"`$VIGIL_HOME/reports/{monitor.slug}/<day>/`, also logged to the champion's "
+            "MLflow run; the summary is a row of `monitoring.drift_results`, which the "
+            f"`{monitor.slug}_drift_sensor` reads to trigger retraining."
+        ),
     )
+    def _asset(
+        context: dg.AssetExecutionContext,
+        config: MonitoringConfig,
+        warehouse: WarehouseResource,
+        mlflow_store: MlflowResource,
+        reports_dir: dg.ResourceParam[str],
+    ) -> dg.MaterializeResult:
+        monitor = config.apply(default_monitor)
+        tracking = mlflow_store.tracking()
+        mlflow.set_tracking_uri(tracking.tracking_uri)
+        mlflow.set_registry_uri(tracking.tracking_uri)
+        client = tracking.client()
+        if alias_version(client, monitor.model_name, CHAMPION) is None:
+            # Nothing to monitor until the gate has promoted a version: not a failure.
+            context.log.warning(f"{monitor.model_name} has no @{CHAMPION}: nothing evaluated")
+            return dg.MaterializeResult(
+                metadata={"partitions_evaluated": 0, "skipped": f"no @{CHAMPION} version yet"}
+            )
+        champion, run_id = load_champion(client, monitor)
+        model = mlflow.sklearn.load_model(f"models:/{monitor.model_name}/{champion.version}")
+        numeric = {name: "float64" for name in monitor.numeric}
+
+        def predict(frame: pd.DataFrame):
+            return model.predict_proba(frame[list(monitor.features)].astype(numeric))[:, 1]
+
+        with warehouse.connect(read_only=True) as connection:
+            features = connection.execute(f"select * from {monitor.features_table}").df()
+        reference = reference_window(monitor, features, champion)
+        reference = reference.assign(**{PREDICTION: predict(reference)})
+        evaluations = []
+        for key in context.partition_keys:
+            evaluated_at = datetime.now(UTC).replace(tzinfo=None)
+            evaluation = evaluate_day(
+                monitor,
+                features,
+                reference,
+                predict,
+                champion,
+                date.fromisoformat(key),
+                Path(reports_dir),
+                evaluated_at,
+            )
+            evaluations.append(evaluation)
+            if evaluation.row is None:
+                context.log.info(f"{monitor.slug} {key}: not evaluated, {evaluation.skipped}")
+                continue
+            for path in evaluation.reports:
+                client.log_artifact(run_id, str(path), f"monitoring/{key}")
+            with warehouse.connect() as connection:
+                connection.execute(DRIFT_RESULTS_DDL)
+                connection.execute(
+                    insert_sql("monitoring.drift_results", evaluation.row),
+                    list(evaluation.row.values()),
+                )
+        with warehouse.connect(read_only=True) as connection:
+            has_table = connection.execute(
+                "select count(*) from information_schema.tables "
+                "where table_schema = 'monitoring' and table_name = 'drift_results'"
+            ).fetchone()[0]
+            trend = (
+                connection.execute(TREND_SQL, [monitor.model_name]).df()
+                if has_table
+                else pd.DataFrame()
+            )
+        experiment = client.get_run(run_id).info.experiment_id
+        run_url = f"{config.mlflow_ui_url}/#/experiments/{experiment}/runs/{run_id}"
+        return dg.MaterializeResult(metadata=_metadata(evaluations, trend, run_url))
+
+    return _asset
+
+
+readmission_drift = build_monitoring_asset(READMISSION, [FEATURES_KEY, readmission_model.key])
+monitoring_assets = [readmission_drift]

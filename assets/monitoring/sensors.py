@@ -1,46 +1,143 @@
-"""Drift sensor: when the latest drift evaluation says drift, retrain the model."""
+"""The closed loop: drift sensors that retrain, the audit of every retrain, run-failure alerts.
+
+- ``<slug>_drift_sensor`` (one per monitored model): reads the model's new
+  `monitoring.drift_results` rows, applies the thresholds and the cooldown
+  (:mod:`monitoring.policy`), records each trigger in `monitoring.retraining_events`
+  and requests the model's retrain job, which retrains and runs the promotion gate.
+- ``retraining_audit_sensor``: when a retrain run it requested ends, records how it
+  ended and the gate's decision (from `monitoring.model_decisions`).
+
+Sensors write their audit rows only when the warehouse is free: on a lock they skip
+without moving their cursor, so the next tick handles the same results.
+"""
+
+from datetime import UTC, datetime
 
 import dagster as dg
 import duckdb
 
-from assets.ml.assets import READMISSION_MODEL, readmission_retrain_job
 from assets.resources import WarehouseResource
+from monitoring.audit import RETRAINING_EVENTS_DDL, RetrainingEvent, upsert_sql
+from monitoring.config import ModelMonitor
+from monitoring.monitors import MONITORS
+from monitoring.policy import Action, ResultView, decide
 
-LATEST_RESULT_SQL = """
-select drift_result_id, is_dataset_drift, drifted_share, drifted_columns
+WAREHOUSE_BUSY = (duckdb.IOException, FileNotFoundError)
+MONITOR_TAG = "vigil/monitor"
+RESULT_TAG = "vigil/drift_result_id"
+PARTITION_TAG = "vigil/drift_partition"
+
+NEW_RESULTS_SQL = """
+select drift_result_id, model_name, evaluated_at, partition_date, current_rows,
+       drifted_share, drifted_columns, is_prediction_drift, max_missing_share_increase,
+       max_out_of_range_share_increase, auroc_drop
 from monitoring.drift_results
-where model_name = ?
-order by evaluated_at desc
-limit 1
+where model_name = ? and evaluated_at > ?
+order by evaluated_at, drift_result_id
+"""
+LAST_RETRAIN_SQL = """
+select max(event_at) from monitoring.retraining_events
+where model_name = ? and event_type = 'retrain_requested'
 """
 
 
-@dg.sensor(
-    job=readmission_retrain_job,
-    minimum_interval_seconds=60,
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Requests readmission retraining when the latest drift result shows dataset drift.",
-)
-def readmission_drift_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
-    try:
-        with warehouse.connect(read_only=True) as connection:
-            latest = connection.execute(LATEST_RESULT_SQL, [READMISSION_MODEL]).fetchone()
-    except (duckdb.IOException, duckdb.CatalogException, FileNotFoundError) as error:
-        # Locked by a writer, or no drift evaluated yet: look again next tick.
-        return dg.SkipReason(f"drift results not readable yet: {error}")
-    if latest is None:
-        return dg.SkipReason("no drift results yet")
-    result_id, is_drift, share, columns = latest
-    if result_id == context.cursor:
-        return dg.SkipReason(f"latest drift result {result_id} already handled")
-    context.update_cursor(result_id)
-    if not is_drift:
-        return dg.SkipReason(f"no dataset drift in {result_id} (share {share:.2f})")
-    return dg.RunRequest(
-        run_key=f"drift-{result_id}",
-        tags={
-            "vigil/trigger": "drift",
-            "vigil/drift_result_id": result_id,
-            "vigil/drifted_columns": columns,
-        },
+def _has_table(connection, table: str) -> bool:
+    schema, name = table.split(".")
+    return bool(
+        connection.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = ? and table_name = ?",
+            [schema, name],
+        ).fetchone()[0]
     )
+
+
+def record_events(warehouse: WarehouseResource, events: list[RetrainingEvent]) -> None:
+    if not events:
+        return
+    with warehouse.connect() as connection:
+        connection.execute(RETRAINING_EVENTS_DDL)
+        for event in events:
+            row = event.row()
+            connection.execute(
+                upsert_sql("monitoring.retraining_events", "retraining_event_id", row),
+                list(row.values()),
+            )
+
+
+def build_drift_sensor(monitor: ModelMonitor) -> dg.SensorDefinition:
+    @dg.sensor(
+        name=f"{monitor.slug}_drift_sensor",
+        job_name=monitor.retrain_job,
+        minimum_interval_seconds=30,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description=(
+            f"Reads new `monitoring.drift_results` rows of {monitor.model_name}; on drift or a "
+            f"quality drop past the thresholds, requests `{monitor.retrain_job}` (retrain + "
+            f"promotion gate), at most once per {monitor.thresholds.cooldown_hours:g} h; every "
+            "trigger lands in `monitoring.retraining_events`."
+        ),
+    )
+    def _sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
+        since = context.cursor or "1970-01-01T00:00:00"
+        try:
+            with warehouse.connect(read_only=True) as connection:
+                if not _has_table(connection, "monitoring.drift_results"):
+                    return dg.SkipReason("no drift results yet")
+                rows = connection.execute(NEW_RESULTS_SQL, [monitor.model_name, since]).fetchall()
+                last_retrain_at = (
+                    connection.execute(LAST_RETRAIN_SQL, [monitor.model_name]).fetchone()[0]
+                    if _has_table(connection, "monitoring.retraining_events")
+                    else None
+                )
+        except (*WAREHOUSE_BUSY, duckdb.CatalogException) as error:
+            return dg.SkipReason(f"drift results not readable yet: {error}")
+        if not rows:
+            return dg.SkipReason(f"no new drift results since {since}")
+        now = datetime.now(UTC).replace(tzinfo=None)
+        events, requests = [], []
+        for values in rows:
+            result = ResultView(*values)
+            decision = decide(result, monitor.thresholds, last_retrain_at, now)
+            context.log.info(f"{result.drift_result_id} ({result.partition_date}): {decision}")
+            if decision.action is Action.NONE:
+                continue
+            events.append(
+                RetrainingEvent(
+                    model_name=monitor.model_name,
+                    event_type=decision.action.value,
+                    event_at=now,
+                    drift_result_id=result.drift_result_id,
+                    partition_date=result.partition_date,
+                    reasons=decision.text,
+                )
+            )
+            if decision.action is Action.RETRAIN:
+                last_retrain_at = now
+                requests.append(
+                    dg.RunRequest(
+                        run_key=f"{monitor.slug}-retrain-{result.drift_result_id}",
+                        tags={
+                            MONITOR_TAG: monitor.slug,
+                            RESULT_TAG: result.drift_result_id,
+                            PARTITION_TAG: str(result.partition_date),
+                            "vigil/trigger": decision.text[:200],
+                        },
+                    )
+                )
+        try:
+            record_events(warehouse, events)
+        except WAREHOUSE_BUSY as error:
+            return dg.SkipReason(f"warehouse busy, will record the triggers next tick: {error}")
+        cursor = max(values[2] for values in rows).isoformat()
+        if not requests:
+            return dg.SensorResult(
+                skip_reason=f"{len(rows)} new results, {len(events)} in cooldown, none retrains",
+                cursor=cursor,
+            )
+        return dg.SensorResult(run_requests=requests, cursor=cursor)
+
+    return _sensor
+
+
+drift_sensors = [build_drift_sensor(monitor) for monitor in MONITORS]

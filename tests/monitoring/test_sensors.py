@@ -1,0 +1,215 @@
+"""The drift sensor retrains once per breach and respects the cooldown; every trigger,
+run and gate decision lands in `monitoring.retraining_events`; failures raise alerts."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from assets.monitoring.alerts import AlertsResource, vigil_run_failure_sensor
+from assets.monitoring.retraining import retraining_audit_sensor
+from assets.monitoring.sensors import MONITOR_TAG, PARTITION_TAG, RESULT_TAG, drift_sensors
+from assets.resources import WarehouseResource
+from monitoring.monitors import READMISSION
+from monitoring.results import DRIFT_RESULTS_DDL, insert_sql
+
+SENSOR = next(s for s in drift_sensors if s.name == "readmission_drift_sensor")
+
+
+def add_result(path: Path, result_id: str, drifted_share: float, day: date, **extra) -> None:
+    row = {
+        "drift_result_id": result_id,
+        "model_name": READMISSION.model_name,
+        "model_version": "1",
+        "evaluated_at": datetime(2025, 1, 1) + timedelta(days=(day - date(2025, 1, 1)).days),
+        "partition_date": day,
+        "current_rows": 50,
+        "is_dataset_drift": drifted_share >= 0.5,
+        "drifted_share": drifted_share,
+        "drifted_columns": "age_years,charlson_index" if drifted_share >= 0.5 else "",
+        **extra,
+    }
+    with duckdb.connect(str(path)) as connection:
+        connection.execute(DRIFT_RESULTS_DDL)
+        connection.execute(insert_sql("monitoring.drift_results", row), list(row.values()))
+
+
+def events(path: Path) -> list[tuple]:
+    with duckdb.connect(str(path), read_only=True) as connection:
+        return connection.execute(
+            "select event_type, drift_result_id, run_id, model_version, is_promoted "
+            "from monitoring.retraining_events order by event_at, event_type"
+        ).fetchall()
+
+
+def evaluate(path: Path, cursor: str | None):
+    context = dg.build_sensor_context(
+        cursor=cursor, resources={"warehouse": WarehouseResource(path=str(path))}
+    )
+    return SENSOR(context), context
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Path:
+    return tmp_path / "warehouse.duckdb"
+
+
+def test_no_warehouse_yet_is_a_skip(warehouse: Path) -> None:
+    result, _ = evaluate(warehouse, None)
+    assert isinstance(result, dg.SkipReason)
+
+
+def test_drift_requests_one_retrain_and_records_the_trigger(warehouse: Path) -> None:
+    add_result(warehouse, "r1", 0.1, date(2025, 3, 1))
+    add_result(warehouse, "r2", 0.6, date(2025, 3, 2))
+    result, context = evaluate(warehouse, None)
+    assert [r.run_key for r in result.run_requests] == ["readmission-retrain-r2"]
+    request = result.run_requests[0]
+    assert request.tags[MONITOR_TAG] == "readmission"
+    assert request.tags[PARTITION_TAG] == "2025-03-02"
+    assert "feature drift" in request.tags["vigil/trigger"]
+    assert events(warehouse) == [("retrain_requested", "r2", None, None, None)]
+    again, _ = evaluate(warehouse, result.cursor)
+    assert isinstance(again, dg.SkipReason)  # each result is handled once
+
+
+def test_a_storm_of_drifted_days_retrains_once_and_records_the_rest(warehouse: Path) -> None:
+    for day in range(1, 6):
+        add_result(warehouse, f"r{day}", 0.8, date(2025, 3, day))
+    result, _ = evaluate(warehouse, None)
+    assert len(result.run_requests) == 1
+    assert [e[0] for e in events(warehouse)].count("suppressed_by_cooldown") == 4
+    add_result(warehouse, "r6", 0.8, date(2025, 3, 6))
+    later, _ = evaluate(warehouse, result.cursor)
+    assert not later.run_requests  # still within the cooldown of the first request
+    assert [e[0] for e in events(warehouse)].count("suppressed_by_cooldown") == 5
+
+
+def test_quality_drop_triggers_without_drift(warehouse: Path) -> None:
+    add_result(warehouse, "r1", 0.0, date(2025, 3, 1), max_missing_share_increase=0.3)
+    result, _ = evaluate(warehouse, None)
+    assert "missing values up" in result.run_requests[0].tags["vigil/trigger"]
+
+
+def test_within_thresholds_moves_the_cursor_without_events(warehouse: Path) -> None:
+    add_result(warehouse, "r1", 0.2, date(2025, 3, 1))
+    result, _ = evaluate(warehouse, None)
+    assert not result.run_requests and result.cursor is not None
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        tables = connection.execute("select table_name from information_schema.tables").fetchall()
+    assert ("retraining_events",) not in tables
+
+
+def test_warehouse_locked_by_another_process_is_a_skip(warehouse: Path) -> None:
+    add_result(warehouse, "r1", 0.9, date(2025, 3, 1))
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(warehouse)!r}); "
+            "print('locked', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        result, context = evaluate(warehouse, None)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert isinstance(result, dg.SkipReason)
+    assert context.cursor is None  # the drifted result is still to be handled next tick
+    retry, _ = evaluate(warehouse, None)
+    assert len(retry.run_requests) == 1
+
+
+@dg.op
+def train(context) -> None:
+    context.log.info("training")
+
+
+@dg.job
+def fake_retrain_job() -> None:
+    train()
+
+
+@dg.op
+def explode() -> None:
+    raise RuntimeError("the warehouse is on fire")
+
+
+@dg.job
+def failing_job() -> None:
+    explode()
+
+
+def test_audit_sensor_records_the_run_and_the_gate_decision(warehouse: Path) -> None:
+    instance = dg.DagsterInstance.ephemeral()
+    tags = {MONITOR_TAG: "readmission", RESULT_TAG: "r2", PARTITION_TAG: "2025-03-02"}
+    run = fake_retrain_job.execute_in_process(instance=instance, tags=tags)
+    fake_retrain_job.execute_in_process(instance=instance)  # not a retrain: ignored
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(
+            "create schema monitoring; create table monitoring.model_decisions ("
+            "decided_at timestamp, model_name varchar, model_version varchar, "
+            "champion_version varchar, is_promoted boolean, reasons varchar, "
+            "dagster_run_id varchar)"
+        )
+        connection.execute(
+            "insert into monitoring.model_decisions values "
+            "('2025-03-02 10:00', 'vigil-readmission', '2', '2', true, 'AUROC gain', ?)",
+            [run.run_id],
+        )
+    context = dg.build_sensor_context(
+        instance=instance, resources={"warehouse": WarehouseResource(path=str(warehouse))}
+    )
+    retraining_audit_sensor(context)
+    assert events(warehouse) == [
+        ("gate_decision", "r2", run.run_id, "2", True),
+        ("run_succeeded", "r2", run.run_id, None, None),
+    ]
+    cursor = context.cursor
+    again = dg.build_sensor_context(
+        instance=instance,
+        cursor=cursor,
+        resources={"warehouse": WarehouseResource(path=str(warehouse))},
+    )
+    assert "no finished retrain runs" in retraining_audit_sensor(again).skip_message
+
+
+def test_failed_run_raises_an_alert_in_the_table_and_the_log(warehouse: Path, caplog) -> None:
+    instance = dg.DagsterInstance.ephemeral()
+    result = failing_job.execute_in_process(instance=instance, raise_on_error=False)
+    run = instance.get_run_by_id(result.run_id)
+    failure = next(
+        e
+        for e in instance.all_logs(run.run_id)
+        if e.dagster_event and e.dagster_event.is_run_failure
+    ).dagster_event
+    context = dg.build_run_status_sensor_context(
+        sensor_name="vigil_run_failure_sensor",
+        dagster_instance=instance,
+        dagster_run=run,
+        dagster_event=failure,
+        resources={
+            "warehouse": WarehouseResource(path=str(warehouse)),
+            "alerts": AlertsResource(webhook_url=""),
+        },
+    ).for_run_failure()
+    with caplog.at_level("ERROR", logger="vigil.alerts"):
+        vigil_run_failure_sensor(context)
+        vigil_run_failure_sensor(context)  # a retried tick keeps one row
+    assert "failing_job failed" in caplog.text
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        rows = connection.execute(
+            "select run_id, job_name, is_webhook_delivered, dagster_run_url "
+            "from monitoring.run_failure_alerts"
+        ).fetchall()
+    assert rows == [(run.run_id, "failing_job", False, f"http://127.0.0.1:3000/runs/{run.run_id}")]
