@@ -1,20 +1,55 @@
 """The promotion gate: a challenger replaces the champion only when it is better.
 
-Pure decision logic; the registry applies the decision as MLflow aliases.
+Pure decision logic over holdout metrics from :mod:`ml.evaluation`; the registry
+applies the decision as MLflow aliases and the training asset records it in
+``monitoring.model_decisions`` (:func:`decision_row`).
+
+A challenger is promoted when every check passes:
+
+1. **Margin**: on the same time-ordered holdout it beats the champion's primary metric
+   (AUROC for classifiers, MAE for regressors) by at least ``min_gain``. With no
+   champion this check passes.
+2. **Calibration** (classifiers): Brier score at most ``max_brier`` and expected
+   calibration error at most ``max_ece``, or within the noise floor a perfectly
+   calibrated model shows on a holdout this small (``ece_noise_floor``).
+3. **Subgroups**: the primary metric's gap across sex, age band and payer at most
+   ``max_subgroup_gap`` each, or within the gap that shuffled groups of the same
+   sizes show by chance (``subgroup_gap_<attribute>_noise_floor``).
+4. **Behaviour**: each metric named in ``must_be_zero`` (direction-test violations) is 0.
 """
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
+
+from ml.evaluation import SUBGROUP_ATTRIBUTES
 
 
 @dataclass(frozen=True)
 class GateConfig:
-    """Minimum AUROC gain over the champion, and the worst Brier score allowed."""
+    """Thresholds of the gate; ``None`` switches a calibration check off (regressors)."""
 
-    min_auroc_gain: float = 0.0
-    max_brier: float = 0.25
+    primary_metric: str = "auroc"
+    higher_is_better: bool = True
+    min_gain: float = 0.0
+    max_brier: float | None = 0.25
+    max_ece: float | None = 0.05
+    max_subgroup_gap: float = 0.15
+    must_be_zero: tuple[str, ...] = ()
+
+    def required_metrics(self) -> list[str]:
+        names = [self.primary_metric, *self.must_be_zero]
+        for attribute in SUBGROUP_ATTRIBUTES:
+            names += [f"subgroup_gap_{attribute}", f"subgroup_gap_{attribute}_noise_floor"]
+        if self.max_brier is not None:
+            names.append("brier")
+        if self.max_ece is not None:
+            names += ["ece", "ece_noise_floor"]
+        return names
 
 
 @dataclass(frozen=True)
@@ -26,25 +61,106 @@ class GateDecision:
 def decide(
     challenger: Mapping[str, float], champion: Mapping[str, float] | None, config: GateConfig
 ) -> GateDecision:
-    """Compare holdout metrics of challenger and champion (same holdout)."""
-    reasons: list[str] = []
-    ok = True
-    if challenger["brier"] > config.max_brier:
-        ok = False
-        reasons.append(f"calibration: Brier {challenger['brier']:.4f} > {config.max_brier}")
+    """Compare holdout metrics of challenger and champion (same holdout).
+
+    Reasons list the failed checks first, then the passed ones.
+    """
+    missing = [name for name in config.required_metrics() if name not in challenger]
+    if champion is not None and config.primary_metric not in champion:
+        missing.append(f"champion {config.primary_metric}")
+    if missing:
+        raise ValueError(f"gate needs the metrics {missing}; got {sorted(challenger)}")
+    checks: list[tuple[bool, str]] = []
+    if config.max_brier is not None:
+        brier = challenger["brier"]
+        checks.append(
+            (brier <= config.max_brier, f"calibration: Brier {brier:.4f} vs max {config.max_brier}")
+        )
+    if config.max_ece is not None:
+        ece = challenger["ece"]
+        floor = challenger["ece_noise_floor"]
+        reason = f"calibration: ECE {ece:.4f} vs max {config.max_ece} (noise floor {floor:.4f})"
+        checks.append((ece <= max(config.max_ece, floor), reason))
+    for attribute in SUBGROUP_ATTRIBUTES:
+        gap = challenger[f"subgroup_gap_{attribute}"]
+        floor = challenger[f"subgroup_gap_{attribute}_noise_floor"]
+        checks.append(
+            (
+                not math.isnan(gap) and gap <= max(config.max_subgroup_gap, floor),
+                f"subgroups: {config.primary_metric} gap by {attribute} {gap:.4f} "
+                f"vs max {config.max_subgroup_gap} (noise floor {floor:.4f})",
+            )
+        )
+    for name in config.must_be_zero:
+        checks.append((challenger[name] == 0, f"behaviour: {name} = {challenger[name]:g}"))
+    metric = config.primary_metric
     if champion is None:
-        reasons.append("no current champion")
+        checks.append((True, "no current champion"))
     else:
-        gain = challenger["auroc"] - champion["auroc"]
-        if gain < config.min_auroc_gain:
-            ok = False
-            reasons.append(
-                f"AUROC {challenger['auroc']:.4f} vs champion {champion['auroc']:.4f}: "
-                f"gain {gain:+.4f} below the required {config.min_auroc_gain:+.4f}"
+        sign = 1.0 if config.higher_is_better else -1.0
+        gain = sign * (challenger[metric] - champion[metric])
+        verdict = "" if gain >= config.min_gain else " below the required"
+        checks.append(
+            (
+                gain >= config.min_gain,
+                f"{metric} {challenger[metric]:.4f} vs champion {champion[metric]:.4f}: "
+                f"gain {gain:+.4f}{verdict} {config.min_gain:+.4f}",
             )
-        else:
-            reasons.append(
-                f"AUROC {challenger['auroc']:.4f} vs champion {champion['auroc']:.4f}: "
-                f"gain {gain:+.4f}"
-            )
-    return GateDecision(promote=ok, reasons=reasons)
+        )
+    failed = [reason for ok, reason in checks if not ok]
+    passed = [reason for ok, reason in checks if ok]
+    return GateDecision(promote=not failed, reasons=failed + passed)
+
+
+# Columns of monitoring.model_decisions, one row per gate decision (documented in docs/models.md).
+MODEL_DECISIONS_DDL = """
+create table if not exists monitoring.model_decisions (
+    decided_at timestamp not null,
+    model_name varchar not null,
+    model_version varchar not null,
+    previous_champion_version varchar,
+    champion_version varchar,
+    is_promoted boolean not null,
+    primary_metric varchar not null,
+    challenger_value double not null,
+    champion_value double,
+    min_gain double not null,
+    reasons varchar not null,
+    metrics_json varchar not null,
+    mlflow_run_id varchar not null,
+    dagster_run_id varchar not null
+)
+"""
+
+
+def decision_row(
+    *,
+    decided_at: datetime,
+    model_name: str,
+    model_version: str,
+    previous_champion_version: str | None,
+    decision: GateDecision,
+    config: GateConfig,
+    challenger: Mapping[str, float],
+    champion: Mapping[str, float] | None,
+    mlflow_run_id: str,
+    dagster_run_id: str,
+) -> dict[str, object]:
+    """One ``monitoring.model_decisions`` row for ``decision``."""
+    metric = config.primary_metric
+    return {
+        "decided_at": decided_at,
+        "model_name": model_name,
+        "model_version": model_version,
+        "previous_champion_version": previous_champion_version,
+        "champion_version": model_version if decision.promote else previous_champion_version,
+        "is_promoted": decision.promote,
+        "primary_metric": metric,
+        "challenger_value": float(challenger[metric]),
+        "champion_value": None if champion is None else float(champion[metric]),
+        "min_gain": config.min_gain,
+        "reasons": "; ".join(decision.reasons),
+        "metrics_json": json.dumps({k: float(v) for k, v in challenger.items()}, sort_keys=True),
+        "mlflow_run_id": mlflow_run_id,
+        "dagster_run_id": dagster_run_id,
+    }

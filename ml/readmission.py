@@ -2,13 +2,14 @@
 
 Pure scikit-learn: no MLflow, no Dagster. The training asset splits the discharges
 in time (train on the earlier ones, hold out the latest), tunes with Optuna through
-:func:`objective`, refits the best candidate and gates it against the champion on
-the same holdout.
+:func:`fold_scores`, refits the best candidate and gates it against the champion on
+the same holdout. The LACE index (van Walraven 2010, :mod:`clinical.lace`) is the
+baseline it must beat; the simulator's true risk gives the best achievable AUROC.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,10 +17,14 @@ import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import brier_score_loss, roc_auc_score
-from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from clinical.lace import HIGH_RISK_THRESHOLD as LACE_HIGH_RISK
+from clinical.lace import lace_index
+from ml.evaluation import classifier_metrics
 
 NUMERIC_FEATURES = (
     "age_years",
@@ -32,6 +37,9 @@ CATEGORICAL_FEATURES = ("sex", "primary_payer")
 FEATURES = NUMERIC_FEATURES + CATEGORICAL_FEATURES
 LABEL = "is_readmitted_30d"
 TIME_COLUMN = "discharged_at"
+# Direction test: one more prior admission, all else equal, must never lower the risk.
+DIRECTION_FEATURE = "prior_admissions_365d"
+DIRECTION_METRIC = "direction_violations_prior_admissions"
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,19 @@ class Split:
     @property
     def train_window(self) -> tuple[pd.Timestamp, pd.Timestamp]:
         return self.train[TIME_COLUMN].min(), self.train[TIME_COLUMN].max()
+
+
+@dataclass(frozen=True)
+class RiskTiers:
+    """Discharge-planning tiers on predicted 30-day risk: low, medium (>= medium_from), high."""
+
+    medium_from: float = 0.10
+    high_from: float = 0.20
+
+    def assign(self, risk: np.ndarray) -> np.ndarray:
+        return np.select(
+            [risk >= self.high_from, risk >= self.medium_from], ["high", "medium"], default="low"
+        )
 
 
 def time_split(features: pd.DataFrame, holdout_fraction: float = 0.25) -> Split:
@@ -78,19 +99,95 @@ def build_model(params: Mapping[str, Any]) -> Pipeline:
     return Pipeline([("preprocess", preprocess), ("classifier", classifier)])
 
 
+def fold_scores(
+    params: Mapping[str, Any], train: pd.DataFrame, seed: int = 0, folds: int = 3
+) -> Iterator[float]:
+    """AUROC of ``params`` on each of ``folds`` stratified folds of ``train``, one at a time.
+
+    A generator so the tuner can report each fold to Optuna's pruner.
+    """
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    inputs, labels = model_input(train), train[LABEL]
+    for fit_index, score_index in splitter.split(inputs, labels):
+        model = build_model(params).fit(inputs.iloc[fit_index], labels.iloc[fit_index])
+        risk = model.predict_proba(inputs.iloc[score_index])[:, 1]
+        yield float(roc_auc_score(labels.iloc[score_index], risk))
+
+
 def objective(params: Mapping[str, Any], train: pd.DataFrame, seed: int = 0) -> float:
     """Mean 3-fold cross-validated AUROC of ``params`` on ``train`` (higher is better)."""
-    folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=seed)
-    scores = cross_val_score(
-        build_model(params), model_input(train), train[LABEL], cv=folds, scoring="roc_auc"
+    return float(np.mean(list(fold_scores(params, train, seed))))
+
+
+def predict_risk(model: Pipeline, frame: pd.DataFrame) -> np.ndarray:
+    return model.predict_proba(model_input(frame))[:, 1]
+
+
+def direction_violations(model: Pipeline, frame: pd.DataFrame, step: int = 1) -> int:
+    """Rows whose risk drops when ``DIRECTION_FEATURE`` rises by ``step``, all else equal."""
+    more = frame.assign(**{DIRECTION_FEATURE: frame[DIRECTION_FEATURE] + step})
+    return int(np.sum(predict_risk(model, more) < predict_risk(model, frame) - 1e-12))
+
+
+def lace_scores(frame: pd.DataFrame) -> np.ndarray:
+    """LACE index of each discharge (E from acute admissions in the prior 180 days)."""
+    return lace_index(
+        frame["length_of_stay_days"],
+        frame["is_emergent_admission"],
+        frame["charlson_index"],
+        frame["prior_admissions_180d"],
     )
-    return float(np.mean(scores))
 
 
 def evaluate(model: Pipeline, holdout: pd.DataFrame) -> dict[str, float]:
-    """AUROC and Brier score of ``model`` on ``holdout``."""
-    risk = model.predict_proba(model_input(holdout))[:, 1]
+    """Gate metrics of ``model`` on ``holdout``: AUROC, Brier, ECE, subgroup gaps, direction."""
+    scored = holdout.assign(risk=predict_risk(model, holdout))
     return {
-        "auroc": float(roc_auc_score(holdout[LABEL], risk)),
-        "brier": float(brier_score_loss(holdout[LABEL], risk)),
+        **classifier_metrics(scored, LABEL, "risk"),
+        DIRECTION_METRIC: float(direction_violations(model, holdout)),
     }
+
+
+def reference_aurocs(holdout: pd.DataFrame, true_risk: pd.Series | None) -> dict[str, float]:
+    """Baseline and ceiling on the holdout: LACE's AUROC, and the true risk's AUROC.
+
+    ``true_risk`` (indexed like ``holdout``) is the simulator's ground truth, used here
+    for evaluation only; the AUROC it reaches on the realised labels is the best any
+    model can expect. Rows without a true risk are left out of the ceiling.
+    """
+    labels = holdout[LABEL].astype(int)
+    result = {"lace_auroc": float(roc_auc_score(labels, lace_scores(holdout)))}
+    if true_risk is not None:
+        known = true_risk.notna()
+        if known.sum() and labels[known].nunique() == 2:
+            result["ceiling_auroc"] = float(roc_auc_score(labels[known], true_risk[known]))
+    return result
+
+
+def score_discharges(
+    model: Pipeline,
+    features: pd.DataFrame,
+    tiers: RiskTiers,
+    *,
+    model_name: str,
+    model_version: str,
+    scored_at: pd.Timestamp | Any,
+) -> pd.DataFrame:
+    """One row per discharge: risk, tier, LACE, and which model version scored it."""
+    risk = predict_risk(model, features) if len(features) else np.array([], dtype=float)
+    lace = lace_scores(features) if len(features) else np.array([], dtype=int)
+    return pd.DataFrame(
+        {
+            "encounter_id": features["encounter_id"].to_numpy(),
+            "patient_id": features["patient_id"].to_numpy(),
+            "hospital_id": features["hospital_id"].to_numpy(),
+            "discharged_at": features[TIME_COLUMN].to_numpy(),
+            "readmission_risk_30d": risk,
+            "risk_tier": tiers.assign(risk),
+            "lace_score": lace,
+            "is_lace_high_risk": lace >= LACE_HIGH_RISK,
+            "model_name": model_name,
+            "model_version": model_version,
+            "scored_at": scored_at,
+        }
+    )

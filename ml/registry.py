@@ -80,7 +80,7 @@ def model_requirements() -> list[str]:
 
 def alias_version(client: MlflowClient, model_name: str, alias: str) -> str | None:
     try:
-        return client.get_model_version_by_alias(model_name, alias).version
+        return str(client.get_model_version_by_alias(model_name, alias).version)
     except MlflowException:
         return None
 

@@ -1,14 +1,25 @@
-"""Training the 30-day readmission model: Optuna study, MLflow runs, registry gate."""
+"""Training and batch scoring of the 30-day readmission model.
+
+Training: Optuna study (nested MLflow runs), refit, evaluation against LACE and the
+ground-truth ceiling, registry aliases through the promotion gate. Scoring: the
+champion applied to every live discharge, with discharge-planning risk tiers.
+"""
+
+from datetime import UTC, datetime
+from pathlib import Path
 
 import dagster as dg
 import mlflow
+import pandas as pd
 
+from assets.ml.gating import gate_version
 from assets.raw.assets import WAREHOUSE_POOL
 from assets.resources import MlflowResource, WarehouseResource
 from ml import readmission
-from ml.gate import GateConfig, decide
-from ml.registry import CHALLENGER, CHAMPION, alias_version, load_version, log_and_register
-from ml.tuning import TuningConfig, tune
+from ml.evaluation import calibration_table, rounded
+from ml.gate import GateConfig
+from ml.registry import CHAMPION, alias_version, load_version, log_and_register
+from ml.tuning import TuningConfig, suggest_readmission, tune
 
 READMISSION_MODEL = "vigil-readmission"
 EXPERIMENT = "readmission"
@@ -22,6 +33,30 @@ class ReadmissionTrainingConfig(dg.Config):
     holdout_fraction: float = 0.25
     min_auroc_gain: float = 0.0
     max_brier: float = 0.25
+    max_ece: float = 0.05
+    max_subgroup_auroc_gap: float = 0.15
+
+
+def true_risk(ground_truth_dir: str, holdout: pd.DataFrame) -> pd.Series | None:
+    """The simulator's true risk per holdout discharge (evaluation only), if it exists."""
+    folder = Path(ground_truth_dir) / "readmission"
+    if not list(folder.glob("*.parquet")):
+        return None
+    truth = pd.read_parquet(folder).set_index("encounter_id")["true_readmission_risk_30d"]
+    return holdout["encounter_id"].map(truth)
+
+
+def log_evaluation(model, holdout: pd.DataFrame) -> None:
+    """Calibration curve and feature importance (coefficients on the scaled inputs)."""
+    risk = readmission.predict_risk(model, holdout)
+    curve = calibration_table(holdout[readmission.LABEL].to_numpy(), risk)
+    mlflow.log_text(curve.to_csv(index=False), "evaluation/calibration_curve.csv")
+    names = model.named_steps["preprocess"].get_feature_names_out()
+    coefficients = model.named_steps["classifier"].coef_[0]
+    importance = pd.DataFrame({"feature": names, "coefficient": coefficients})
+    importance["abs_coefficient"] = importance["coefficient"].abs()
+    importance = importance.sort_values("abs_coefficient", ascending=False)
+    mlflow.log_text(importance.to_csv(index=False), "evaluation/feature_importance.csv")
 
 
 @dg.asset(
@@ -37,13 +72,16 @@ def readmission_model(
     config: ReadmissionTrainingConfig,
     warehouse: WarehouseResource,
     mlflow_store: MlflowResource,
+    ground_truth_dir: dg.ResourceParam[str],
 ) -> dg.MaterializeResult:
     """30-day readmission risk at discharge (logistic regression), tuned with Optuna.
 
     Trains on the earlier discharges with mature labels, holds out the latest, logs
     every trial as a nested MLflow run, registers the refit best candidate as
-    `challenger`, and moves `champion` to it only if it beats the current champion
-    on the same holdout (the promotion gate).
+    `challenger`, and moves `champion` to it only if the promotion gate passes:
+    AUROC margin over the champion on the same holdout, Brier and ECE, AUROC gaps by
+    sex, age band and payer, and the direction test on prior admissions. Reports
+    the LACE baseline and the ground-truth ceiling AUROC next to the model's.
     """
     with warehouse.connect(read_only=True) as connection:
         features = connection.execute("select * from ml.readmission_features").df()
@@ -57,21 +95,28 @@ def readmission_model(
             {"n_trials": config.n_trials, "holdout_fraction": config.holdout_fraction}
         )
 
-        def log_trial(number: int, params: dict, value: float) -> None:
+        def log_trial(number: int, params: dict, value: float, state: str) -> None:
             with mlflow.start_run(run_name=f"trial-{number}", nested=True):
                 mlflow.log_params(params)
                 mlflow.log_metric("cv_auroc", value)
+                mlflow.set_tag("optuna_state", state)
 
         study = tune(
-            split.train,
+            lambda params: readmission.fold_scores(params, split.train, config.seed),
+            suggest_readmission,
             TuningConfig(config.n_trials, config.timeout_seconds, config.seed),
-            log_trial,
+            on_trial=log_trial,
         )
         model = readmission.build_model(study.best_params).fit(
             readmission.model_input(split.train), split.train[readmission.LABEL]
         )
         metrics = readmission.evaluate(model, split.holdout)
+        references = readmission.reference_aurocs(
+            split.holdout, true_risk(ground_truth_dir, split.holdout)
+        )
         mlflow.log_params({f"best_{k}": v for k, v in study.best_params.items()})
+        mlflow.log_metrics(references)
+        log_evaluation(model, split.holdout)
         version = log_and_register(
             model, READMISSION_MODEL, readmission.model_input(split.train), metrics
         )
@@ -83,38 +128,100 @@ def readmission_model(
         "run_id": run.info.run_id,
     }.items():
         client.set_model_version_tag(READMISSION_MODEL, version, key, str(value))
-    client.set_registered_model_alias(READMISSION_MODEL, CHALLENGER, version)
-
-    champion_version = alias_version(client, READMISSION_MODEL, CHAMPION)
-    champion_metrics = (
-        readmission.evaluate(load_version(READMISSION_MODEL, champion_version), split.holdout)
-        if champion_version
-        else None
+    gate = GateConfig(
+        primary_metric="auroc",
+        min_gain=config.min_auroc_gain,
+        max_brier=config.max_brier,
+        max_ece=config.max_ece,
+        max_subgroup_gap=config.max_subgroup_auroc_gap,
+        must_be_zero=(readmission.DIRECTION_METRIC,),
     )
-    decision = decide(
-        metrics, champion_metrics, GateConfig(config.min_auroc_gain, config.max_brier)
+    decision, gate_metadata = gate_version(
+        context,
+        warehouse,
+        client,
+        model_name=READMISSION_MODEL,
+        version=version,
+        challenger_metrics=metrics,
+        evaluate_champion=lambda champion: readmission.evaluate(champion, split.holdout),
+        config=gate,
+        mlflow_run_id=run.info.run_id,
     )
-    if decision.promote:
-        client.set_registered_model_alias(READMISSION_MODEL, CHAMPION, version)
-    outcome = "promoted to champion" if decision.promote else "kept as challenger"
-    context.log.info(f"version {version}: {outcome}; {'; '.join(decision.reasons)}")
     return dg.MaterializeResult(
         metadata={
-            "model_version": version,
-            "mlflow_run_id": run.info.run_id,
+            **gate_metadata,
             "holdout_auroc": metrics["auroc"],
             "holdout_brier": metrics["brier"],
-            "champion_version": version if decision.promote else champion_version,
-            "promoted": decision.promote,
-            "gate_reasons": "; ".join(decision.reasons),
+            "holdout_ece": metrics["ece"],
+            **{f"holdout_{name}": value for name, value in references.items()},
+            "holdout_metrics": dg.MetadataValue.json(rounded(metrics)),
             "train_rows": len(split.train),
             "holdout_rows": len(split.holdout),
+            "trials_complete": sum(t.state.name == "COMPLETE" for t in study.trials),
+            "trials_pruned": sum(t.state.name == "PRUNED" for t in study.trials),
+        }
+    )
+
+
+class ReadmissionScoringConfig(dg.Config):
+    medium_risk_from: float = 0.10
+    high_risk_from: float = 0.20
+
+
+@dg.asset(
+    key=["ml", "readmission_scores"],
+    deps=[FEATURES_KEY, readmission_model],
+    group_name="ml",
+    owners=["team:ml-engineering"],
+    kinds={"scikit-learn", "mlflow", "duckdb"},
+    pool=WAREHOUSE_POOL,
+)
+def readmission_scores(
+    context: dg.AssetExecutionContext,
+    config: ReadmissionScoringConfig,
+    warehouse: WarehouseResource,
+    mlflow_store: MlflowResource,
+) -> dg.MaterializeResult:
+    """30-day readmission risk of every live discharge, scored by the `champion` model.
+
+    One row per discharge: predicted risk, discharge-planning tier (low/medium/high),
+    the LACE index (van Walraven 2010) and whether it is high (>= 10), and the model
+    version that scored it. Replaced in full on each run.
+    """
+    tracking = mlflow_store.tracking()
+    tracking.activate(EXPERIMENT)
+    version = alias_version(tracking.client(), READMISSION_MODEL, CHAMPION)
+    if version is None:
+        raise RuntimeError(
+            f"{READMISSION_MODEL} has no `{CHAMPION}` version yet: no candidate has passed "
+            "the promotion gate (see monitoring.model_decisions for the reasons)"
+        )
+    model = load_version(READMISSION_MODEL, version)
+    with warehouse.connect(read_only=True) as connection:
+        features = connection.execute("select * from ml.readmission_features").df()
+    scores = readmission.score_discharges(
+        model,
+        features,
+        readmission.RiskTiers(config.medium_risk_from, config.high_risk_from),
+        model_name=READMISSION_MODEL,
+        model_version=version,
+        scored_at=datetime.now(UTC).replace(tzinfo=None),
+    )
+    with warehouse.connect() as connection:
+        connection.execute("create or replace table ml.readmission_scores as select * from scores")
+    tiers = scores["risk_tier"].value_counts().to_dict()
+    return dg.MaterializeResult(
+        metadata={
+            "rows": len(scores),
+            "model_version": version,
+            "mean_risk": float(scores["readmission_risk_30d"].mean()) if len(scores) else 0.0,
+            **{f"tier_{tier}": int(tiers.get(tier, 0)) for tier in ("low", "medium", "high")},
         }
     )
 
 
 readmission_retrain_job = dg.define_asset_job(
     "readmission_retrain_job",
-    selection=dg.AssetSelection.assets(readmission_model),
-    description="Retrain the readmission model and put the new version through the promotion gate.",
+    selection=dg.AssetSelection.assets(readmission_model, readmission_scores),
+    description="Retrain the readmission model, gate the new version, and rescore discharges.",
 )

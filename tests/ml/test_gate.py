@@ -1,27 +1,137 @@
-"""The promotion gate's decisions."""
+"""The promotion gate's decisions and the row it leaves in monitoring.model_decisions."""
 
 from __future__ import annotations
 
-from ml.gate import GateConfig, decide
+import json
+from datetime import datetime
+
+import pytest
+
+from ml.gate import GateConfig, decide, decision_row
+
+FAIR = {
+    "subgroup_gap_sex": 0.02,
+    "subgroup_gap_sex_noise_floor": 0.03,
+    "subgroup_gap_age_band": 0.05,
+    "subgroup_gap_age_band_noise_floor": 0.06,
+    "subgroup_gap_primary_payer": 0.04,
+    "subgroup_gap_primary_payer_noise_floor": 0.05,
+}
+
+
+def metrics(auroc: float, brier: float = 0.1, ece: float = 0.02, **extra: float) -> dict:
+    return {"auroc": auroc, "brier": brier, "ece": ece, "ece_noise_floor": 0.03, **FAIR, **extra}
 
 
 def test_first_model_is_promoted_when_calibrated() -> None:
-    assert decide({"auroc": 0.7, "brier": 0.1}, None, GateConfig()).promote
+    decision = decide(metrics(0.7), None, GateConfig())
+    assert decision.promote
+    assert "no current champion" in decision.reasons
 
 
 def test_worse_challenger_is_not_promoted() -> None:
-    decision = decide({"auroc": 0.68, "brier": 0.1}, {"auroc": 0.70, "brier": 0.1}, GateConfig())
+    decision = decide(metrics(0.68), metrics(0.70), GateConfig())
     assert not decision.promote
     assert "below the required" in decision.reasons[0]
 
 
 def test_margin_is_required() -> None:
-    config = GateConfig(min_auroc_gain=0.01)
-    assert not decide({"auroc": 0.705, "brier": 0.1}, {"auroc": 0.70, "brier": 0.1}, config).promote
-    assert decide({"auroc": 0.72, "brier": 0.1}, {"auroc": 0.70, "brier": 0.1}, config).promote
+    config = GateConfig(min_gain=0.01)
+    assert not decide(metrics(0.705), metrics(0.70), config).promote
+    assert decide(metrics(0.72), metrics(0.70), config).promote
 
 
 def test_badly_calibrated_challenger_is_refused() -> None:
-    decision = decide({"auroc": 0.9, "brier": 0.3}, None, GateConfig(max_brier=0.25))
+    decision = decide(metrics(0.9, brier=0.3), None, GateConfig(max_brier=0.25))
     assert not decision.promote
     assert decision.reasons[0].startswith("calibration")
+
+
+def test_expected_calibration_error_is_checked() -> None:
+    decision = decide(metrics(0.9, ece=0.08), None, GateConfig(max_ece=0.05))
+    assert not decision.promote
+    assert decision.reasons[0].startswith("calibration: ECE")
+
+
+@pytest.mark.parametrize("attribute", ["sex", "age_band", "primary_payer"])
+def test_subgroup_gap_beyond_the_bound_is_refused(attribute: str) -> None:
+    unfair = metrics(0.8) | {f"subgroup_gap_{attribute}": 0.2}
+    decision = decide(unfair, None, GateConfig(max_subgroup_gap=0.1))
+    assert not decision.promote
+    assert decision.reasons[0].startswith(f"subgroups: auroc gap by {attribute}")
+
+
+def test_subgroup_gap_within_chance_is_accepted() -> None:
+    small_groups = metrics(0.8) | {"subgroup_gap_sex": 0.18, "subgroup_gap_sex_noise_floor": 0.2}
+    assert decide(small_groups, None, GateConfig(max_subgroup_gap=0.1)).promote
+    beyond = small_groups | {"subgroup_gap_sex": 0.25}
+    assert not decide(beyond, None, GateConfig(max_subgroup_gap=0.1)).promote
+
+
+def test_direction_violations_block_promotion() -> None:
+    config = GateConfig(must_be_zero=("direction_violations",))
+    assert decide(metrics(0.8, direction_violations=0), None, config).promote
+    decision = decide(metrics(0.8, direction_violations=3), None, config)
+    assert not decision.promote
+    assert decision.reasons[0] == "behaviour: direction_violations = 3"
+
+
+def test_calibration_error_within_sampling_noise_is_accepted() -> None:
+    small_holdout = metrics(0.8, ece=0.07, ece_noise_floor=0.08)
+    assert decide(small_holdout, None, GateConfig(max_ece=0.05)).promote
+    assert not decide(small_holdout | {"ece": 0.09}, None, GateConfig(max_ece=0.05)).promote
+
+
+def test_regressor_gate_wants_a_lower_error() -> None:
+    config = GateConfig(
+        primary_metric="mae",
+        higher_is_better=False,
+        min_gain=0.1,
+        max_brier=None,
+        max_ece=None,
+        max_subgroup_gap=1.0,
+    )
+    regressor = {"mae": 2.0, **FAIR}
+    assert decide(regressor, {"mae": 2.2}, config).promote
+    assert not decide(regressor, {"mae": 2.05}, config).promote
+    assert not decide({**regressor, "mae": 2.5}, {"mae": 2.2}, config).promote
+
+
+def test_missing_metric_is_an_error_not_a_pass() -> None:
+    with pytest.raises(ValueError, match="ece"):
+        decide({"auroc": 0.8, "brier": 0.1, **FAIR}, None, GateConfig())
+
+
+def test_decision_row_records_outcome_and_reasons() -> None:
+    config = GateConfig(min_gain=0.01)
+    challenger, champion = metrics(0.72), metrics(0.70)
+    decision = decide(challenger, champion, config)
+    row = decision_row(
+        decided_at=datetime(2026, 1, 1),
+        model_name="m",
+        model_version="3",
+        previous_champion_version="2",
+        decision=decision,
+        config=config,
+        challenger=challenger,
+        champion=champion,
+        mlflow_run_id="r",
+        dagster_run_id="d",
+    )
+    assert row["is_promoted"] and row["champion_version"] == "3"
+    assert row["challenger_value"] == 0.72 and row["champion_value"] == 0.70
+    assert json.loads(row["metrics_json"])["ece"] == 0.02
+    refused = decision_row(
+        decided_at=datetime(2026, 1, 1),
+        model_name="m",
+        model_version="4",
+        previous_champion_version="3",
+        decision=decide(metrics(0.6), champion, config),
+        config=config,
+        challenger=metrics(0.6),
+        champion=champion,
+        mlflow_run_id="r",
+        dagster_run_id="d",
+    )
+    assert not refused["is_promoted"] and refused["champion_version"] == "3"
+    assert "below the required" in refused["reasons"]

@@ -3,6 +3,9 @@
 -- forward. Label: an inpatient admission of the same patient within 30 days of the
 -- discharge (all-cause). Deaths in hospital are not at risk and are excluded.
 -- The label is mature once 30 days have passed before the end of the data.
+-- LACE items (van Walraven 2010) are carried so the baseline is computed from the same
+-- rows: acuity = unplanned admission; until an emergency department visit feed exists,
+-- E counts the patient's acute admissions in the 180 days before the index admission.
 
 with encounters as (
     select * from {{ ref('stg_ehr__encounters') }}
@@ -28,6 +31,9 @@ history as (
     select
         index_stays.encounter_id,
         count(prior.encounter_id) as prior_admissions_365d,
+        count(prior.encounter_id) filter (
+            where prior.admitted_at >= index_stays.admitted_at - interval 180 day
+        ) as prior_admissions_180d,
     from index_stays
     left join encounters as prior
         on prior.patient_id = index_stays.patient_id
@@ -59,8 +65,10 @@ final as (
         patients.primary_payer,
         patients.charlson_index,
         index_stays.acuity_level,
+        index_stays.admission_source <> 'elective' as is_emergent_admission,
         round(date_diff('minute', index_stays.admitted_at, index_stays.discharged_at) / 1440.0, 3) as length_of_stay_days,
         history.prior_admissions_365d,
+        history.prior_admissions_180d,
         coalesce(next_admission.next_admitted_at <= index_stays.discharged_at + interval 30 day, false) as is_readmitted_30d,
         index_stays.discharged_at + interval 30 day <= (select data_end_at from data_end) as is_label_mature,
     from index_stays

@@ -1,0 +1,74 @@
+"""Register, gate and record: the steps every training asset shares after its study.
+
+The new version gets the alias `challenger`; the champion (if any) is evaluated on the
+same holdout; the pure gate (:mod:`ml.gate`) decides; `champion` moves only on a
+promote; the decision lands in `monitoring.model_decisions` and the asset metadata.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import dagster as dg
+import pandas as pd
+from mlflow.tracking import MlflowClient
+
+from assets.resources import WarehouseResource
+from ml.gate import MODEL_DECISIONS_DDL, GateConfig, GateDecision, decide, decision_row
+from ml.registry import CHALLENGER, CHAMPION, alias_version, load_version
+
+
+def gate_version(
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    client: MlflowClient,
+    *,
+    model_name: str,
+    version: str,
+    challenger_metrics: Mapping[str, float],
+    evaluate_champion: Callable[[Any], Mapping[str, float]],
+    config: GateConfig,
+    mlflow_run_id: str,
+) -> tuple[GateDecision, dict[str, Any]]:
+    """Alias ``version`` as challenger, decide against the champion, record the decision."""
+    client.set_registered_model_alias(model_name, CHALLENGER, version)
+    champion_version = alias_version(client, model_name, CHAMPION)
+    champion_metrics = (
+        dict(evaluate_champion(load_version(model_name, champion_version)))
+        if champion_version
+        else None
+    )
+    decision = decide(challenger_metrics, champion_metrics, config)
+    if decision.promote:
+        client.set_registered_model_alias(model_name, CHAMPION, version)
+    row = decision_row(
+        decided_at=datetime.now(UTC).replace(tzinfo=None),
+        model_name=model_name,
+        model_version=version,
+        previous_champion_version=champion_version,
+        decision=decision,
+        config=config,
+        challenger=challenger_metrics,
+        champion=champion_metrics,
+        mlflow_run_id=mlflow_run_id,
+        dagster_run_id=context.run.run_id,
+    )
+    with warehouse.connect() as connection:
+        connection.execute("create schema if not exists monitoring")
+        connection.execute(MODEL_DECISIONS_DDL)
+        decisions = pd.DataFrame([row])  # noqa: F841 (read by DuckDB by name)
+        connection.execute("insert into monitoring.model_decisions by name select * from decisions")
+    outcome = "promoted to champion" if decision.promote else "kept as challenger"
+    context.log.info(f"{model_name} v{version}: {outcome}; {row['reasons']}")
+    metadata = {
+        "model_version": version,
+        "mlflow_run_id": mlflow_run_id,
+        "promoted": decision.promote,
+        "champion_version": row["champion_version"],
+        "previous_champion_version": champion_version or "",
+        "gate_reasons": dg.MetadataValue.md("\n".join(f"- {r}" for r in decision.reasons)),
+        "champion_holdout_metrics": dg.MetadataValue.json(champion_metrics or {}),
+    }
+    return decision, metadata

@@ -1,0 +1,59 @@
+"""Synthetic discharges with a known readmission risk, for tests that must not depend
+on the simulator's current shape: the risk is a stated logistic function, so tests
+know which direction every feature should push."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def true_logit(frame: pd.DataFrame) -> np.ndarray:
+    return (
+        -2.6
+        + 0.015 * (frame["age_years"] - 65)
+        + 0.25 * frame["charlson_index"]
+        + 0.07 * np.minimum(frame["length_of_stay_days"], 14)
+        + 0.3 * frame["acuity_level"]
+        + 0.35 * np.minimum(frame["prior_admissions_365d"], 4)
+    ).to_numpy()
+
+
+def discharges(n: int = 2000, seed: int = 0, start: str = "2025-01-01") -> pd.DataFrame:
+    """``n`` discharges over ~120 days, shaped like ``ml.readmission_features``."""
+    rng = np.random.default_rng(seed)
+    prior_365 = rng.poisson(0.5, n)
+    frame = pd.DataFrame(
+        {
+            "encounter_id": [f"E{i:06d}" for i in range(n)],
+            "patient_id": [f"P{i:06d}" for i in rng.permutation(n)],
+            "hospital_id": rng.choice(["H1", "H2"], n),
+            "discharged_at": pd.Timestamp(start)
+            + pd.to_timedelta(np.sort(rng.uniform(0, 120 * 24, n)), unit="h"),
+            "age_years": rng.integers(18, 95, n),
+            "sex": rng.choice(["F", "M"], n),
+            "primary_payer": rng.choice(
+                ["medicare", "medicaid", "commercial"], n, p=[0.5, 0.2, 0.3]
+            ),
+            "charlson_index": np.minimum(rng.poisson(1.2, n), 12),
+            "acuity_level": rng.choice([0, 1, 2], n, p=[0.7, 0.2, 0.1]),
+            "is_emergent_admission": rng.random(n) < 0.85,
+            "length_of_stay_days": np.round(rng.gamma(2.2, 2.0, n), 3),
+            "prior_admissions_365d": prior_365,
+            "prior_admissions_180d": rng.binomial(prior_365, 0.6),
+        }
+    )
+    frame["discharge_date"] = frame["discharged_at"].dt.date
+    frame["true_readmission_risk_30d"] = 1 / (1 + np.exp(-true_logit(frame)))
+    frame["is_readmitted_30d"] = rng.random(n) < frame["true_readmission_risk_30d"]
+    frame["is_label_mature"] = frame["discharged_at"] <= frame[
+        "discharged_at"
+    ].max() - pd.Timedelta(days=30)
+    return frame
+
+
+def features_and_truth(n: int = 2000, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The feature table (no true risk) and the ground-truth table, kept apart as in Vigil."""
+    frame = discharges(n, seed)
+    truth = frame[["encounter_id", "true_readmission_risk_30d"]]
+    return frame.drop(columns="true_readmission_risk_30d"), truth

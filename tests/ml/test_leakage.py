@@ -1,0 +1,60 @@
+"""No feature uses data from after its prediction time.
+
+The proof by censoring: rebuild the feature table from the data as it stood at a
+cut-off (later admissions removed, later discharges not yet known), and every
+discharge known at the cut-off must get exactly the same features. A feature that
+peeks past the discharge (a later admission, a later discharge) changes here.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from simulator.config import NetworkConfig
+from simulator.network import simulate
+from tests.ml.feature_sql import readmission_features
+
+LABEL_COLUMNS = {"is_readmitted_30d", "is_label_mature"}
+
+
+@pytest.fixture(scope="module")
+def raw() -> dict[str, pd.DataFrame]:
+    tables = simulate(NetworkConfig(hospitals=1, days=75, beds_per_hospital=60, seed=5))
+    return {name: tables[name] for name in ("encounters", "patients")}
+
+
+def censor(raw: dict[str, pd.DataFrame], cutoff: pd.Timestamp) -> dict[str, pd.DataFrame]:
+    """The data as it stood at ``cutoff``."""
+    encounters = raw["encounters"][raw["encounters"]["admitted_at"] <= cutoff].copy()
+    open_stays = encounters["discharged_at"] > cutoff
+    encounters.loc[open_stays, "discharged_at"] = pd.NaT
+    encounters.loc[open_stays, "discharge_disposition"] = None
+    return {"encounters": encounters, "patients": raw["patients"]}
+
+
+@pytest.mark.parametrize("cutoff_day", [30, 50])
+def test_features_at_discharge_do_not_change_when_the_future_is_removed(
+    raw: dict[str, pd.DataFrame], cutoff_day: int
+) -> None:
+    cutoff = raw["encounters"]["admitted_at"].min().normalize() + pd.Timedelta(days=cutoff_day)
+    full = readmission_features(raw).set_index("encounter_id")
+    censored = readmission_features(censor(raw, cutoff)).set_index("encounter_id")
+    known = censored.index.intersection(full.index)
+    assert len(known) >= 100, "too few discharges before the cut-off to prove anything"
+    assert (censored["discharged_at"] <= cutoff).all()
+    features = [c for c in full.columns if c not in LABEL_COLUMNS]
+    pd.testing.assert_frame_equal(
+        censored.loc[known, features].sort_index(),
+        full.loc[known, features].sort_index(),
+        check_dtype=False,
+    )
+
+
+def test_censoring_does_change_the_labels(raw: dict[str, pd.DataFrame]) -> None:
+    """The check above can fail: the forward-looking label does see the removed future."""
+    cutoff = raw["encounters"]["admitted_at"].min().normalize() + pd.Timedelta(days=50)
+    full = readmission_features(raw).set_index("encounter_id")
+    censored = readmission_features(censor(raw, cutoff)).set_index("encounter_id")
+    known = censored.index.intersection(full.index)
+    assert (censored.loc[known, "is_readmitted_30d"] != full.loc[known, "is_readmitted_30d"]).any()

@@ -1,0 +1,92 @@
+"""End to end through Dagster: train with a tiny trial budget, register, gate, score.
+
+The feature table is synthetic (tests/ml/synthetic.py) and written where dbt would put
+it, so this exercises the real assets, the MLflow registry and the warehouse writes
+without the rest of the graph.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from mlflow.tracking import MlflowClient
+
+from assets.ml.assets import READMISSION_MODEL, readmission_model, readmission_scores
+from assets.resources import MlflowResource, WarehouseResource
+from ml.registry import CHALLENGER, CHAMPION
+from tests.ml.synthetic import features_and_truth
+
+TINY = {"n_trials": 3, "timeout_seconds": 60.0}
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    features, truth = features_and_truth(n=4000, seed=11)
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as connection:
+        connection.execute("create schema ml")
+        connection.execute("create table ml.readmission_features as select * from features")
+    (tmp_path / "ground_truth" / "readmission").mkdir(parents=True)
+    truth.to_parquet(tmp_path / "ground_truth" / "readmission" / "part-0.parquet")
+    return tmp_path
+
+
+def materialize(home: Path, training: dict) -> dg.ExecuteInProcessResult:
+    return dg.materialize(
+        [readmission_model, readmission_scores],
+        resources={
+            "warehouse": WarehouseResource(path=str(home / "warehouse.duckdb")),
+            "mlflow_store": MlflowResource(
+                tracking_uri=f"sqlite:///{home / 'mlflow.db'}",
+                artifact_dir=str(home / "artifacts"),
+            ),
+            "ground_truth_dir": str(home / "ground_truth"),
+        },
+        run_config={"ops": {"ml__readmission_model": {"config": training}}},
+    )
+
+
+def test_train_register_gate_score_then_refuse_a_worse_challenger(home: Path) -> None:
+    first = materialize(home, TINY)
+    assert first.success
+    meta = first.asset_materializations_for_node("ml__readmission_model")[0].metadata
+    assert meta["promoted"].value is True
+    assert meta["holdout_ceiling_auroc"].value - meta["holdout_auroc"].value < 0.05
+    assert meta["trials_complete"].value + meta["trials_pruned"].value == 3
+
+    client = MlflowClient(f"sqlite:///{home / 'mlflow.db'}")
+    champion = client.get_model_version_by_alias(READMISSION_MODEL, CHAMPION)
+    assert str(champion.version) == "1"
+    run = client.get_run(champion.run_id)
+    assert {"auroc", "brier", "ece", "lace_auroc", "ceiling_auroc"} <= set(run.data.metrics)
+    artifacts = {a.path for a in client.list_artifacts(run.info.run_id, "evaluation")}
+    assert artifacts == {"evaluation/calibration_curve.csv", "evaluation/feature_importance.csv"}
+    nested = client.search_runs(
+        [run.info.experiment_id], f"tags.mlflow.parentRunId = '{run.info.run_id}'"
+    )
+    assert len(nested) == 3
+
+    # A second version that must beat the champion by an impossible margin is refused.
+    second = materialize(home, TINY | {"min_auroc_gain": 0.5})
+    assert second.success
+    assert str(client.get_model_version_by_alias(READMISSION_MODEL, CHAMPION).version) == "1"
+    assert str(client.get_model_version_by_alias(READMISSION_MODEL, CHALLENGER).version) == "2"
+
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as connection:
+        decisions = connection.execute(
+            "select * from monitoring.model_decisions order by decided_at"
+        ).df()
+        scores = connection.execute("select * from ml.readmission_scores").df()
+        discharges = connection.execute("select count(*) from ml.readmission_features").fetchone()
+    assert decisions["model_version"].tolist() == ["1", "2"]
+    assert decisions["is_promoted"].tolist() == [True, False]
+    assert decisions["champion_version"].tolist() == ["1", "1"]
+    assert "below the required" in decisions["reasons"].iloc[1]
+    assert json.loads(decisions["metrics_json"].iloc[0])["auroc"] > 0.6
+    # Scoring always uses the champion, whatever the last challenger was.
+    assert len(scores) == discharges[0]
+    assert set(scores["model_version"]) == {"1"}
+    assert set(scores["risk_tier"]) <= {"low", "medium", "high"}
