@@ -28,6 +28,7 @@ from ingest.fhir_codes import (
     payer_category,
 )
 from ingest.intake import IntakeResult, finish, slug
+from ingest.landing import write_batch
 from ingest.pseudonym import Pseudonymizer, age_years, zip3
 from ingest.vitals import (
     BLOOD_PRESSURE_PANEL,
@@ -481,4 +482,5 @@ def ingest_fhir(
         {slug(k): v for k, v in mapper.organizations.items() if v},
     )
     result.messages_skipped = batch.skipped
+    write_batch(result.record(), landing_dir)
     return result

@@ -20,6 +20,7 @@ import pandas as pd
 from contract.validate import empty_rejects, reject_rows
 from ingest import hl7v2_message as hl7
 from ingest.intake import IntakeResult, finish, slug
+from ingest.landing import write_batch
 from ingest.pseudonym import Pseudonymizer, age_years, zip3
 from ingest.vitals import VITAL_LOINC, VitalReading, fill_units, pivot_sets
 
@@ -386,7 +387,7 @@ def ingest_hl7v2(
     )
     parse_rejects["reason"] = [reason for _, reason, _ in intake.rejected]
     rejects = pd.concat([parse_rejects, reading_rejects], ignore_index=True)
-    return finish(
+    result = finish(
         SOURCE,
         tables,
         rejects if not rejects.empty else empty_rejects(),
@@ -395,3 +396,5 @@ def ingest_hl7v2(
         landing_dir,
         reference,
     )
+    write_batch(result.record(), landing_dir)
+    return result

@@ -158,6 +158,36 @@ class IntakeResult:
     def messages_loaded(self) -> int:
         return self.messages_in - self.messages_rejected - self.messages_skipped
 
+    def record(self) -> dict:
+        """The batch's accounting as one row of ``intake_batches``."""
+        return {
+            "source": self.source,
+            "loaded_at": pd.Timestamp.now(tz="UTC").tz_localize(None),
+            "messages_in": self.messages_in,
+            "messages_loaded": self.messages_loaded,
+            "messages_rejected": self.messages_rejected,
+            "messages_skipped": self.messages_skipped,
+            "records_in": sum(self.records_in.values()),
+            "records_loaded": sum(self.tables_written.values()),
+            "records_rejected": sum(self.records_rejected.values()),
+        }
+
+
+# Above this share of rejected messages (or records), a load is suspect: an interface
+# mapping is wrong or a feed is broken. Interface engines alert on similar error rates.
+MAX_REJECT_RATE = 0.05
+
+
+def reject_rates(batch: dict) -> dict[str, float]:
+    """Message and record reject rates of an ``intake_batches`` row (0 when empty)."""
+    considered = batch["messages_in"] - batch["messages_skipped"]
+    return {
+        "message_reject_rate": batch["messages_rejected"] / considered if considered else 0.0,
+        "record_reject_rate": batch["records_rejected"] / batch["records_in"]
+        if batch["records_in"]
+        else 0.0,
+    }
+
     def summary(self) -> str:
         lines = [
             f"{self.source}: {self.messages_in:,} messages in, {self.messages_loaded:,} loaded, "

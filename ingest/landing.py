@@ -18,6 +18,8 @@ import pyarrow.parquet as pq
 
 from contract.schema import REJECTS_TABLE, TABLES, TABLES_BY_NAME
 
+BATCHES_TABLE = "intake_batches"
+
 
 def _write(frame: pd.DataFrame, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -54,4 +56,12 @@ def write_rejects(rejects: pd.DataFrame, landing_dir: Path, source: str) -> Path
     shutil.rmtree(landing_dir / REJECTS_TABLE, ignore_errors=True)
     path = landing_dir / REJECTS_TABLE / f"source={source}" / "part-0.parquet"
     _write(rejects.astype("string"), path)
+    return path
+
+
+def write_batch(summary: dict, landing_dir: Path) -> Path:
+    """Replace the intake batch record (one row: the last load's accounting)."""
+    shutil.rmtree(landing_dir / BATCHES_TABLE, ignore_errors=True)
+    path = landing_dir / BATCHES_TABLE / "part-0.parquet"
+    _write(pd.DataFrame([summary]), path)
     return path

@@ -21,6 +21,7 @@ import pandas as pd
 from contract.validate import empty_rejects, reject_rows
 from ingest.fhir_codes import payer_category
 from ingest.intake import IntakeResult, finish, slug
+from ingest.landing import write_batch
 from ingest.pseudonym import Pseudonymizer, age_years, zip3
 from ingest.vitals import VITAL_LOINC, VitalReading, pivot_sets
 
@@ -245,6 +246,7 @@ def ingest_synthea(
         bad_readings
     )
     result.messages_skipped = skipped
+    write_batch(result.record(), landing_dir)
     return result
 
 
