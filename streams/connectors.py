@@ -118,7 +118,7 @@ class _MemoryPartition(StatefulSourcePartition[Batch, int]):
 
 
 class BatchSource(FixedPartitionedSource[Batch, int]):
-    """Serves prepared batches, partition ``p<i>`` from ``partitions[i]``.
+    """Serves prepared batches, partition ``part-<i>`` from ``partitions[i]``.
 
     Each batch gets an ``emitted_ns`` stamp (wall clock when the source emitted it), so
     a sink can measure event-to-alert latency.
@@ -128,10 +128,12 @@ class BatchSource(FixedPartitionedSource[Batch, int]):
         self.partitions = partitions
 
     def list_parts(self) -> list[str]:
-        return [f"p{i}" for i in range(len(self.partitions))]
+        # Named like the flow's state keys: when partition i holds the patients of state
+        # key part-i, Bytewax places both on the same worker and no batch crosses processes.
+        return [f"part-{i}" for i in range(len(self.partitions))]
 
     def build_part(self, step_id: str, for_part: str, resume_state: int | None):
-        return _MemoryPartition(self.partitions[int(for_part[1:])], resume_state)
+        return _MemoryPartition(self.partitions[int(for_part.split("-")[1])], resume_state)
 
 
 def _part_files(out_dir: Path, part: str) -> list[tuple[int, Path]]:

@@ -277,6 +277,9 @@ class PartitionState:
             valid = ~np.isnan(column)
             if valid.all():  # charted in every row: fresh by construction
                 values[name], seen_at = column, t
+            elif not valid.any():  # not in this batch (ACVPU on a monitor feed): carried
+                values[name], seen_at = self.values[slots, j], self.seen[slots, j]
+                fresh &= (t - seen_at) <= max_age_ns
             else:
                 last = np.maximum.accumulate(np.where(valid, index, -1))
                 has = last >= row_start
