@@ -52,6 +52,22 @@ OPTIONAL_FEEDS: tuple[Table, ...] = (
         ordering=(("arrived_at", "provider_seen_at"), ("arrived_at", "departed_at")),
     ),
     Table(
+        "elective_cancellations",
+        "one row per elective admission cancelled on the day (no bed)",
+        "cancellation_id",
+        (
+            Column("cancellation_id", STRING, "cancelled booking"),
+            _PATIENT,
+            _HOSPITAL,
+            Column("unit_id", STRING, "unit booked", required=False, references="units.unit_id"),
+            Column("ms_drg_code", STRING, "expected MS-DRG", False, "CMS MS-DRG", r"^[0-9]{3}$"),
+            Column("scheduled_at", TIMESTAMP, "scheduled admission time, UTC"),
+            Column("cancellation_reason", STRING, "why (no_bed, ...)", required=False),
+        ),
+        required=False,
+        event_time="scheduled_at",
+    ),
+    Table(
         "clinical_events",
         "one row per safety or deterioration event (rapid response, arrest, fall, ...)",
         "clinical_event_id",

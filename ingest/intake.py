@@ -172,22 +172,6 @@ class IntakeResult:
             "records_rejected": sum(self.records_rejected.values()),
         }
 
-
-# Above this share of rejected messages (or records), a load is suspect: an interface
-# mapping is wrong or a feed is broken. Interface engines alert on similar error rates.
-MAX_REJECT_RATE = 0.05
-
-
-def reject_rates(batch: dict) -> dict[str, float]:
-    """Message and record reject rates of an ``intake_batches`` row (0 when empty)."""
-    considered = batch["messages_in"] - batch["messages_skipped"]
-    return {
-        "message_reject_rate": batch["messages_rejected"] / considered if considered else 0.0,
-        "record_reject_rate": batch["records_rejected"] / batch["records_in"]
-        if batch["records_in"]
-        else 0.0,
-    }
-
     def summary(self) -> str:
         lines = [
             f"{self.source}: {self.messages_in:,} messages in, {self.messages_loaded:,} loaded, "
@@ -204,6 +188,22 @@ def reject_rates(batch: dict) -> dict[str, float]:
                 f"loaded, {self.records_rejected.get(table, 0):>6,} rejected"
             )
         return "\n".join(lines)
+
+
+# Above this share of rejected messages (or records), a load is suspect: an interface
+# mapping is wrong or a feed is broken. Interface engines alert on similar error rates.
+MAX_REJECT_RATE = 0.05
+
+
+def reject_rates(batch: dict) -> dict[str, float]:
+    """Message and record reject rates of an ``intake_batches`` row (0 when empty)."""
+    considered = batch["messages_in"] - batch["messages_skipped"]
+    return {
+        "message_reject_rate": batch["messages_rejected"] / considered if considered else 0.0,
+        "record_reject_rate": batch["records_rejected"] / batch["records_in"]
+        if batch["records_in"]
+        else 0.0,
+    }
 
 
 def conform(table: str, frame: pd.DataFrame) -> pd.DataFrame:

@@ -16,7 +16,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from contract.schema import REJECTS_TABLE, TABLES, TABLES_BY_NAME
+from contract.schema import (
+    BOOLEAN,
+    FLOAT,
+    INTEGER,
+    REJECTS_TABLE,
+    STRING,
+    TABLES,
+    TABLES_BY_NAME,
+    TIMESTAMP,
+)
 
 BATCHES_TABLE = "intake_batches"
 
@@ -27,28 +36,62 @@ def _write(frame: pd.DataFrame, path: Path) -> None:
     pq.write_table(table, path, compression="zstd")
 
 
+ARROW_TYPES = {
+    STRING: pa.string(),
+    INTEGER: pa.int64(),
+    FLOAT: pa.float64(),
+    BOOLEAN: pa.bool_(),
+    TIMESTAMP: pa.timestamp("ns"),
+}
+
+
+def empty_table(name: str) -> pa.Table:
+    """A contract table with no rows, typed column by column."""
+    table = TABLES_BY_NAME[name]
+    return pa.schema([(c.name, ARROW_TYPES[c.dtype]) for c in table.columns]).empty_table()
+
+
 def write_tables(tables: dict[str, pd.DataFrame], landing_dir: Path) -> dict[str, int]:
     """Replace the landing zone's contract tables with ``tables``; rows written per table.
 
-    Every contract table is replaced, so an optional table the new source lacks does
-    not linger from an earlier load.
+    Every contract table is replaced, so no table lingers from an earlier load. A
+    table the source lacks (or has no valid rows for) lands empty but typed, in the
+    first landed day for event tables, so every raw asset loads and the metrics that
+    need the table are null instead of failing.
     """
     written: dict[str, int] = {}
+    first_day = _first_day(tables)
     for table in TABLES:
         target = landing_dir / table.name
         shutil.rmtree(target, ignore_errors=True)
-        if table.name not in tables:
+        frame = tables.get(table.name)
+        if frame is None or frame.empty:
+            folder = target if table.event_time is None else target / f"day={first_day}"
+            folder.mkdir(parents=True, exist_ok=True)
+            pq.write_table(empty_table(table.name), folder / "part-0.parquet")
+            written[table.name] = 0
             continue
-        frame = tables[table.name]
-        if table.event_time is None or frame.empty:
-            if not frame.empty or TABLES_BY_NAME[table.name].required:
-                _write(frame, target / "part-0.parquet")
+        if table.event_time is None:
+            _write(frame, target / "part-0.parquet")
         else:
             days = frame[table.event_time].dt.strftime("%Y-%m-%d")
             for day, part in frame.groupby(days, sort=True):
                 _write(part, target / f"day={day}" / "part-0.parquet")
         written[table.name] = len(frame)
     return written
+
+
+def _first_day(tables: dict[str, pd.DataFrame]) -> str:
+    """The first day any event table has rows for (where empty event tables land)."""
+    days = [
+        frame[table.event_time].min()
+        for table in TABLES
+        if table.event_time is not None
+        and (frame := tables.get(table.name)) is not None
+        and not frame.empty
+    ]
+    days = [day for day in days if not pd.isna(day)]
+    return (min(days) if days else pd.Timestamp("2020-01-01")).strftime("%Y-%m-%d")
 
 
 def write_rejects(rejects: pd.DataFrame, landing_dir: Path, source: str) -> Path:
