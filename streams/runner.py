@@ -11,6 +11,7 @@ import pyarrow.dataset as ds
 from bytewax.recovery import RecoveryConfig, init_db_dir
 from bytewax.run import cli_main
 
+from streams.census_flow import CensusFlowConfig
 from streams.connectors import OUTPUT_KINDS, ParquetReplaySource, ParquetSink
 from streams.news2_flow import News2FlowConfig, build_flow
 
@@ -72,3 +73,27 @@ def run_news2(
     )
     counts = {kind: count_rows(target / kind) for kind in OUTPUT_KINDS}
     return StreamResult(records_in=count_rows(vitals_dir), counts=counts)
+
+
+def run_census(
+    landing_dir: Path, out_dir: Path, config: CensusFlowConfig | None = None
+) -> StreamResult:
+    """Replay the landed ADT and ED feeds through the census flow into ``out_dir/census/``."""
+    import pandas as pd
+
+    from streams.census_flow import CENSUS_KINDS, RecordReplaySource, census_events
+    from streams.census_flow import build_flow as build_census_flow
+
+    target = out_dir / "census"
+    shutil.rmtree(target, ignore_errors=True)
+    units = pd.read_parquet(landing_dir / "units")
+    config = config or CensusFlowConfig(
+        staffed_beds=dict(zip(units["unit_id"], units["staffed_beds"].astype(int), strict=True))
+    )
+    events = census_events(
+        pd.read_parquet(landing_dir / "adt_events"), pd.read_parquet(landing_dir / "ed_visits")
+    )
+    sink = ParquetSink(target, kinds=CENSUS_KINDS)
+    cli_main(build_census_flow(RecordReplaySource(events), sink, config))
+    counts = {kind: count_rows(target / kind) for kind in CENSUS_KINDS}
+    return StreamResult(records_in=len(events), counts=counts)

@@ -9,9 +9,17 @@ from vigil.settings import get_settings
 
 
 def run_stream(args: argparse.Namespace) -> int:
-    from streams.runner import run_news2
+    from streams.runner import run_census, run_news2
 
     settings = get_settings()
+    if args.flow == "census":
+        out = Path(args.out) if args.out else settings.stream_dir
+        landing = Path(args.input) if args.input else settings.landing_dir
+        result = run_census(landing, out)
+        counts = ", ".join(f"{kind}: {rows:,}" for kind, rows in result.counts.items())
+        print(f"events in: {result.records_in:,}; {counts}")
+        print(f"outputs: {out / 'census'}")
+        return 0
     vitals = Path(args.input) if args.input else settings.landing_dir / "vitals"
     out = Path(args.out) if args.out else settings.stream_dir
     recovery = Path(args.recovery_dir) if args.recovery_dir else None
@@ -71,11 +79,22 @@ def run_detect(args: argparse.Namespace) -> int:
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "stream",
-        help="run the NEWS2 early-warning dataflow over the landed vitals",
-        description="Replay the landed vitals through the NEWS2 Bytewax dataflow; write "
-        "scores, alerts, sepsis alerts, escalations and dead letters as Parquet.",
+        help="run a Bytewax dataflow (NEWS2 early warning, live census) over the landing zone",
+        description="Replay the landed vitals through the NEWS2 early-warning dataflow (scores, "
+        "alerts, sepsis alerts, escalations, dead letters) or the ADT and ED events through "
+        "the live census dataflow (occupancy, capacity and boarding alerts), as Parquet.",
     )
-    parser.add_argument("--input", help="vitals folder (default $VIGIL_HOME/landing/vitals)")
+    parser.add_argument(
+        "--flow",
+        choices=("news2", "census"),
+        default="news2",
+        help="news2: early warning over the vitals (default); census: ADT and ED events",
+    )
+    parser.add_argument(
+        "--input",
+        help="news2: vitals folder (default $VIGIL_HOME/landing/vitals); "
+        "census: landing folder (default $VIGIL_HOME/landing)",
+    )
     parser.add_argument("--out", help="output folder (default $VIGIL_HOME/landing/streams)")
     parser.add_argument(
         "--workers", type=int, default=1, help="Bytewax workers in this process (default 1)"
