@@ -15,6 +15,8 @@ FRAMEWORKS = {"dagster", "dagster_dbt", "bytewax", "dbt", "mlflow"}
 PURE = [
     *sorted((ROOT / "clinical").glob("*.py")),
     *sorted((ROOT / "simulator").glob("*.py")),
+    *sorted((ROOT / "contract").glob("*.py")),
+    *sorted((ROOT / "ingest").glob("*.py")),
     ROOT / "streams" / "news2_state.py",
     ROOT / "streams" / "news2_batch.py",
     ROOT / "streams" / "evaluation.py",
