@@ -23,7 +23,8 @@ def marts_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return settings
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def warehouse(marts_settings: Settings):
+    """Read-only, per module: modules that run dbt need the file free of readers."""
     with duckdb.connect(str(marts_settings.warehouse_path), read_only=True) as connection:
         yield connection
