@@ -382,10 +382,12 @@ class FhirMapper:
         first_at = (
             encounters.groupby("patient_id")["admitted_at"].min() if not encounters.empty else {}
         )
+        # A patient with no encounter in the batch is aged at the batch's first day.
+        batch_day = encounters["admitted_at"].min() if not encounters.empty else None
         rows = []
         for patient in self.batch.resources["Patient"]:
             patient_id = self.patient_ids[patient.id]
-            first = first_at.get(patient_id) if len(first_at) else None
+            first = first_at.get(patient_id, batch_day) if len(first_at) else None
             birth = patient.birthDate
             rows.append(
                 {
