@@ -52,16 +52,11 @@ def device_models(beds: int) -> np.ndarray:
     return np.where(np.arange(beds) % 2 == 1, DRIFT_MODEL, "VM-100")
 
 
-def device_stream(config: StreamConfig) -> pa.Table:
-    """Readings as an Arrow table: observed_at, device_id, parameter, value, is_artefact.
-
-    Rows are ordered by time, then bed, then parameter; ``device_id`` and ``parameter``
-    are dictionary-encoded.
-    """
+def _readings(config: StreamConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(epoch seconds per step, values (steps, beds, parameters), SpO2 artefact (steps, beds))."""
     rng = np.random.default_rng(config.seed)
     steps = config.minutes * 60 // config.interval_seconds
     beds, n_par = config.beds, len(PARAMETERS)
-    per_step = beds * n_par
     # Per-bed baselines and a slow drift: a random walk stepping every 15 minutes.
     base = BASELINE + BED_SPREAD * rng.standard_normal((beds, n_par), dtype=np.float32)
     block = max(900 // config.interval_seconds, 1)
@@ -87,7 +82,18 @@ def device_stream(config: StreamConfig) -> pa.Table:
     values[..., SPO2] = np.minimum(np.round(values[..., SPO2]), 100)
     start_s = np.datetime64(config.start, "s").astype(np.int64)
     seconds = start_s + np.arange(steps, dtype=np.int64) * config.interval_seconds
-    observed = pa.array(np.repeat(seconds, per_step), type=pa.timestamp("s"))
+    return seconds, values, artefact
+
+
+def device_stream(config: StreamConfig) -> pa.Table:
+    """Readings as an Arrow table: observed_at, device_id, parameter, value, is_artefact.
+
+    One row per reading, ordered by time, then bed, then parameter; ``device_id`` and
+    ``parameter`` are dictionary-encoded.
+    """
+    seconds, values, artefact = _readings(config)
+    steps, beds, n_par = values.shape
+    observed = pa.array(np.repeat(seconds, beds * n_par), type=pa.timestamp("s"))
     bed_index = np.tile(np.repeat(np.arange(beds, dtype=np.int32), n_par), steps)
     par_index = np.tile(np.arange(n_par, dtype=np.int8), steps * beds)
     is_artefact = np.zeros((steps, beds, n_par), dtype=bool)
@@ -101,6 +107,23 @@ def device_stream(config: StreamConfig) -> pa.Table:
             "is_artefact": pa.array(is_artefact.reshape(-1)),
         }
     )
+
+
+def device_stream_wide(config: StreamConfig) -> pa.Table:
+    """The same readings, one row per bed per interval with a column per parameter
+    (the shape a monitor gateway forwards and NEWS2 scores)."""
+    seconds, values, artefact = _readings(config)
+    steps, beds, _ = values.shape
+    columns = {
+        "observed_at": pa.array(np.repeat(seconds, beds), type=pa.timestamp("s")),
+        "device_id": pa.DictionaryArray.from_arrays(
+            np.tile(np.arange(beds, dtype=np.int32), steps), device_ids(beds)
+        ),
+    }
+    for p, name in enumerate(PARAMETERS):
+        columns[name] = pa.array(np.ascontiguousarray(values[..., p]).reshape(-1))
+    columns["is_spo2_artefact"] = pa.array(artefact.reshape(-1))
+    return pa.table(columns)
 
 
 def reading_count(config: StreamConfig) -> int:

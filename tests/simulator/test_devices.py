@@ -51,3 +51,17 @@ def test_device_drift_raises_spo2_of_vm200_only() -> None:
 def test_invalid_stream_config_is_refused() -> None:
     with pytest.raises(ValueError, match="interval_seconds"):
         StreamConfig(interval_seconds=0)
+
+
+def test_wide_stream_holds_the_same_readings() -> None:
+    from simulator.devices import device_stream_wide
+
+    config = StreamConfig(beds=5, minutes=15, interval_seconds=30)
+    long = device_stream(config).to_pandas()
+    wide = device_stream_wide(config).to_pandas()
+    assert len(wide) == len(long) // len(PARAMETERS)
+    pivot = long.pivot_table(
+        index=["observed_at", "device_id"], columns="parameter", values="value", observed=True
+    )
+    merged = wide.set_index(["observed_at", "device_id"])[list(PARAMETERS)]
+    assert np.allclose(pivot.loc[merged.index, list(PARAMETERS)].to_numpy(), merged.to_numpy())
