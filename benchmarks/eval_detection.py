@@ -1,10 +1,13 @@
-"""NEWS2 alert performance on the simulator's ground truth.
+"""Detection performance on the simulator's ground truth.
 
-    VIGIL_HOME=/tmp/x .venv/bin/vigil simulate --days 90
+    VIGIL_HOME=/tmp/x .venv/bin/vigil simulate --days 90 --scenario interface_outage
     .venv/bin/python benchmarks/eval_detection.py --home /tmp/x
 
 Replays ``<home>/landing/vitals`` through the early-warning flow and scores its alerts
-against ``<home>/ground_truth/deterioration`` (see :mod:`streams.evaluation`).
+against ``<home>/ground_truth/deterioration``; replays interface metrics and device
+heartbeats through the anomaly flow and scores its incidents against
+``ground_truth/device_failures`` and the ``interface_outage`` scenario windows (see
+:mod:`streams.evaluation`).
 """
 
 from __future__ import annotations
@@ -18,8 +21,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from streams.evaluation import evaluate  # noqa: E402
-from streams.runner import run_news2  # noqa: E402
+from streams.evaluation import evaluate, evaluate_incidents  # noqa: E402
+from streams.runner import run_news2, run_ops  # noqa: E402
 
 
 def main() -> None:
@@ -46,6 +49,22 @@ def main() -> None:
         print(
             f"{row.threshold:<12}{row.sensitivity:>10.2f}{lead:>15}"
             f"{row.positive_predictive_value:>7.2f}{row.alerts_per_100_patient_days:>20.1f}"
+        )
+
+    if not (landing / "interface_metrics").exists():
+        print("no interface metrics landed: anomaly detection not evaluated")
+        return
+    ops = run_ops(landing, out)
+    incidents = pd.read_parquet(out / "ops" / "incidents")
+    failures = pd.read_parquet(truth / "device_failures")
+    scenarios = pd.read_parquet(truth / "scenarios")
+    outages = scenarios[scenarios["scenario_name"] == "interface_outage"]
+    print(f"\n{ops.records_in:,} metric points, {len(incidents):,} incidents")
+    print(f"{'target':<20}{'windows':>8}{'recall':>8}{'incidents':>11}{'precision':>11}")
+    for row in evaluate_incidents(incidents, failures, outages):
+        print(
+            f"{row.target:<20}{row.windows:>8}{row.recall:>8.2f}"
+            f"{row.incidents:>11}{row.precision:>11.2f}"
         )
 
 

@@ -79,3 +79,71 @@ def evaluate(
             )
         )
     return results
+
+
+@dataclass(frozen=True)
+class DetectionPerformance:
+    """Incident detection of known failure windows (precision and recall)."""
+
+    target: str
+    windows: int
+    detected_windows: int
+    incidents: int
+    true_incidents: int
+
+    @property
+    def recall(self) -> float:
+        return self.detected_windows / self.windows if self.windows else float("nan")
+
+    @property
+    def precision(self) -> float:
+        return self.true_incidents / self.incidents if self.incidents else float("nan")
+
+
+def _overlaps(incidents: pd.DataFrame, windows: pd.DataFrame, on: str | None) -> pd.DataFrame:
+    pairs = (
+        incidents.reset_index().merge(windows.reset_index(), on=on)
+        if on
+        else incidents.reset_index().merge(windows.reset_index(), how="cross")
+    )
+    return pairs[
+        (pairs["started_at"] <= pairs["window_end"]) & (pairs["ended_at"] >= pairs["window_start"])
+    ]
+
+
+def evaluate_incidents(
+    incidents: pd.DataFrame, device_failures: pd.DataFrame, outages: pd.DataFrame
+) -> list[DetectionPerformance]:
+    """Device incidents against device failures (degradation start to restoration, same
+    device), interface incidents against interface-outage windows (any interface).
+
+    An incident is *true* when it overlaps a window of its kind; a window is *detected*
+    when a true incident overlaps it.
+    """
+    series = incidents["series"].str.split("/")
+    devices = incidents[series.str[0] == "device"].assign(device_id=series.str[1])
+    interfaces = incidents[series.str[0] == "interface"]
+    failures = device_failures.rename(
+        columns={"degradation_start_at": "window_start", "restored_at": "window_end"}
+    )[["device_id", "window_start", "window_end"]]
+    outage_windows = outages.rename(
+        columns={"started_at": "window_start", "ended_at": "window_end"}
+    )[["window_start", "window_end"]]
+    device_hits = _overlaps(devices, failures, "device_id")
+    interface_hits = _overlaps(interfaces, outage_windows, None)
+    return [
+        DetectionPerformance(
+            "device failures",
+            len(failures),
+            device_hits["index_y"].nunique(),
+            len(devices),
+            device_hits["index_x"].nunique(),
+        ),
+        DetectionPerformance(
+            "interface outages",
+            len(outage_windows),
+            interface_hits["index_y"].nunique(),
+            len(interfaces),
+            interface_hits["index_x"].nunique(),
+        ),
+    ]

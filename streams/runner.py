@@ -14,6 +14,7 @@ from bytewax.run import cli_main
 from streams.census_flow import CensusFlowConfig
 from streams.connectors import OUTPUT_KINDS, ParquetReplaySource, ParquetSink
 from streams.news2_flow import News2FlowConfig, build_flow
+from streams.ops_flow import OpsFlowConfig
 
 
 @dataclass(frozen=True)
@@ -97,3 +98,23 @@ def run_census(
     cli_main(build_census_flow(RecordReplaySource(events), sink, config))
     counts = {kind: count_rows(target / kind) for kind in CENSUS_KINDS}
     return StreamResult(records_in=len(events), counts=counts)
+
+
+def run_ops(landing_dir: Path, out_dir: Path, config: OpsFlowConfig | None = None) -> StreamResult:
+    """Replay interface metrics and device heartbeats through the anomaly flow."""
+    import pandas as pd
+
+    from streams.census_flow import RecordReplaySource
+    from streams.ops_flow import OPS_KINDS, metric_points
+    from streams.ops_flow import build_flow as build_ops_flow
+
+    target = out_dir / "ops"
+    shutil.rmtree(target, ignore_errors=True)
+    points = metric_points(
+        pd.read_parquet(landing_dir / "interface_metrics"),
+        pd.read_parquet(landing_dir / "device_heartbeats"),
+    )
+    sink = ParquetSink(target, kinds=OPS_KINDS)
+    cli_main(build_ops_flow(RecordReplaySource(points, batch=5000), sink, config))
+    counts = {kind: count_rows(target / kind) for kind in OPS_KINDS}
+    return StreamResult(records_in=sum(1 for p in points if not p.get("is_end")), counts=counts)

@@ -1,0 +1,168 @@
+"""The operational-anomaly (AIOps) dataflow: online detectors per metric series.
+
+metric points -> key by series -> per-series detector and incident tracker
+(:mod:`clinical.anomaly`) -> sink of ``(kind, table)`` where kind is ``anomaly_scores``,
+``incidents`` or ``dead_letters``.
+
+Series: interface lag (``mean_lag_seconds``), queue depth and message volume per
+hospital interface (15-minute intervals), and the share of missed heartbeats and the
+error count per bedside monitor (hourly). Event time is the interval start; per series,
+a point older than the latest is dead-lettered as ``late``; a point whose value is not
+a number is dead-lettered too. An incident still open when the input ends is closed at
+the last point (``is_open_at_end``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import bytewax.operators as op
+import pandas as pd
+import pyarrow as pa
+from bytewax.dataflow import Dataflow
+from bytewax.inputs import Source
+from bytewax.outputs import Sink
+
+from clinical.anomaly import IncidentTracker, SeasonalRobustDetector
+
+Point = dict[str, Any]  # series, at, value
+OPS_KINDS = ("anomaly_scores", "incidents", "dead_letters")
+# Absolute floor of each metric's deviation scale, so that a change operations would not
+# act on is never anomalous (interface lag is right-skewed: seconds of jitter are normal).
+SCALE_FLOORS = {
+    "mean_lag_seconds": 5.0,
+    "queue_depth": 5.0,
+    "messages_processed": 15.0,
+    "missed_heartbeat_share": 0.05,
+    "error_count": 1.0,
+}
+
+
+@dataclass(frozen=True)
+class OpsFlowConfig:
+    open_score: float = 0.999
+    close_after: int = 3
+    scale_floors: dict[str, float] = field(default_factory=lambda: dict(SCALE_FLOORS))
+
+
+@dataclass
+class SeriesState:
+    detector: SeasonalRobustDetector
+    tracker: IncidentTracker
+    last_at: Any = None
+
+
+def _table(rows: list[dict[str, Any]]) -> pa.Table:
+    return pa.Table.from_pylist(rows)
+
+
+def _step(config: OpsFlowConfig):
+    def step(state: SeriesState | None, point: Point):
+        series, metric = point["series"], point["metric"]
+        if state is None:
+            floor = config.scale_floors.get(metric, 1e-6)
+            state = SeriesState(
+                SeasonalRobustDetector(scale_floor=floor),
+                IncidentTracker(
+                    series, open_score=config.open_score, close_after=config.close_after
+                ),
+            )
+        if point.get("is_end"):
+            closed = state.tracker.close(state.last_at) if state.last_at else None
+            return state, [
+                ("incidents", _table([{**closed, "is_open_at_end": True}]))
+            ] if closed else []
+        value, at = point.get("value"), point["at"]
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return state, [
+                (
+                    "dead_letters",
+                    _table([{"series": series, "at": at, "reason": "value is not a number"}]),
+                )
+            ]
+        if state.last_at is not None and at < state.last_at:
+            reason = f"late: older than {state.last_at.isoformat()}"
+            return state, [
+                ("dead_letters", _table([{"series": series, "at": at, "reason": reason}]))
+            ]
+        score = state.detector.score(at, float(value))
+        state.last_at = at
+        row = {
+            "series": series,
+            "metric": metric,
+            "at": at,
+            "value": float(value),
+            "anomaly_score": score,
+        }
+        out = [("anomaly_scores", _table([row]))]
+        closed = state.tracker.update(at, score, state.detector.last_z)
+        if closed:
+            out.append(("incidents", _table([{**closed, "is_open_at_end": False}])))
+        return state, out
+
+    return step
+
+
+def build_flow(
+    source: Source[Point], sink: Sink[tuple[str, pa.Table]], config: OpsFlowConfig | None = None
+) -> Dataflow:
+    """Build the operational-anomaly dataflow over ``source`` writing to ``sink``."""
+    config = config or OpsFlowConfig()
+    flow = Dataflow("ops_anomalies")
+    points = op.input("metric_points", flow, source)
+    # Point: one value of one series, or an end-of-input marker for a series
+    keyed = op.key_on("by_series", points, lambda p: p["series"])
+    # (series, Point)
+    tagged = op.stateful_flat_map("detector_state", keyed, _step(config))
+    # (series, (kind, pa.Table))
+    op.output("sink", op.key_rm("drop_series", tagged), sink)
+    return flow
+
+
+def metric_points(interface_metrics: pd.DataFrame, heartbeats: pd.DataFrame) -> list[Point]:
+    """Time-ordered points of every series, then one end marker per series."""
+    frames = []
+    for metric in ("mean_lag_seconds", "queue_depth", "messages_processed"):
+        frames.append(
+            pd.DataFrame(
+                {
+                    "series": "interface/"
+                    + interface_metrics["hospital_id"]
+                    + "/"
+                    + interface_metrics["interface_name"]
+                    + "/"
+                    + metric,
+                    "metric": metric,
+                    "at": interface_metrics["interval_start_at"],
+                    "value": interface_metrics[metric].astype(float),
+                }
+            )
+        )
+    missed = 1 - heartbeats["heartbeats_received"] / heartbeats["heartbeats_expected"]
+    for metric, values in (
+        ("missed_heartbeat_share", missed),
+        ("error_count", heartbeats["error_count"]),
+    ):
+        frames.append(
+            pd.DataFrame(
+                {
+                    "series": "device/" + heartbeats["device_id"] + "/" + metric,
+                    "metric": metric,
+                    "at": heartbeats["hour_start_at"],
+                    "value": values.astype(float),
+                }
+            )
+        )
+    points = pd.concat(frames, ignore_index=True).sort_values(["at", "series"], kind="stable")
+    points["at"] = pd.to_datetime(points["at"]).dt.floor("us")
+    records = points.to_dict("records")
+    for record in records:
+        record["at"] = record["at"].to_pydatetime()
+        record["value"] = None if pd.isna(record["value"]) else record["value"]
+    ends = [
+        {"series": s, "metric": m, "is_end": True}
+        for s, m in points[["series", "metric"]].drop_duplicates().itertuples(index=False)
+    ]
+    return records + ends
