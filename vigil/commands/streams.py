@@ -9,16 +9,16 @@ from vigil.settings import get_settings
 
 
 def run_stream(args: argparse.Namespace) -> int:
-    from streams.runner import run_census, run_news2
+    from streams.runner import run_census, run_news2, run_ops
 
     settings = get_settings()
-    if args.flow == "census":
+    if args.flow in ("census", "ops"):
         out = Path(args.out) if args.out else settings.stream_dir
         landing = Path(args.input) if args.input else settings.landing_dir
-        result = run_census(landing, out)
+        result = (run_census if args.flow == "census" else run_ops)(landing, out)
         counts = ", ".join(f"{kind}: {rows:,}" for kind, rows in result.counts.items())
-        print(f"events in: {result.records_in:,}; {counts}")
-        print(f"outputs: {out / 'census'}")
+        print(f"records in: {result.records_in:,}; {counts}")
+        print(f"outputs: {out / args.flow}")
         return 0
     vitals = Path(args.input) if args.input else settings.landing_dir / "vitals"
     out = Path(args.out) if args.out else settings.stream_dir
@@ -86,14 +86,15 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--flow",
-        choices=("news2", "census"),
+        choices=("news2", "census", "ops"),
         default="news2",
-        help="news2: early warning over the vitals (default); census: ADT and ED events",
+        help="news2: early warning over the vitals (default); census: ADT and ED events; "
+        "ops: anomaly detection over interface metrics and device heartbeats",
     )
     parser.add_argument(
         "--input",
         help="news2: vitals folder (default $VIGIL_HOME/landing/vitals); "
-        "census: landing folder (default $VIGIL_HOME/landing)",
+        "census, ops: landing folder (default $VIGIL_HOME/landing)",
     )
     parser.add_argument("--out", help="output folder (default $VIGIL_HOME/landing/streams)")
     parser.add_argument(
