@@ -11,6 +11,7 @@ VM-200 monitors read SpO2 two points high from its start. Output is columnar
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -52,37 +53,51 @@ def device_models(beds: int) -> np.ndarray:
     return np.where(np.arange(beds) % 2 == 1, DRIFT_MODEL, "VM-100")
 
 
-def _readings(config: StreamConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(epoch seconds per step, values (steps, beds, parameters), SpO2 artefact (steps, beds))."""
+CHUNK_READINGS = 1 << 20  # readings generated per chunk: the working set stays in cache
+
+
+def _chunks(config: StreamConfig) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """(epoch seconds per step, values (steps, beds, parameters), SpO2 artefact (steps, beds))
+    for consecutive chunks of whole 15-minute blocks. A Python loop per chunk, never per
+    reading: each chunk is a million readings of vectorized work."""
     rng = np.random.default_rng(config.seed)
     steps = config.minutes * 60 // config.interval_seconds
     beds, n_par = config.beds, len(PARAMETERS)
     # Per-bed baselines and a slow drift: a random walk stepping every 15 minutes.
-    base = BASELINE + BED_SPREAD * rng.standard_normal((beds, n_par), dtype=np.float32)
+    level = BASELINE + BED_SPREAD * rng.standard_normal((beds, n_par), dtype=np.float32)
     block = max(900 // config.interval_seconds, 1)
-    blocks = -(-steps // block)
-    walk = np.cumsum(
-        rng.standard_normal((blocks, 1, beds, n_par), dtype=np.float32) * (NOISE * 0.5), axis=0
-    )
-    walk += base
-    values = rng.standard_normal((blocks, block, beds, n_par), dtype=np.float32)
-    values *= NOISE
-    values += walk
-    values = values.reshape(blocks * block, beds, n_par)[:steps]
-    artefact = rng.random((steps, beds), dtype=np.float32) < 0.001
-    values[..., SPO2] = np.where(artefact, values[..., SPO2] - 25, values[..., SPO2])
+    blocks_per_chunk = max(CHUNK_READINGS // (block * beds * n_par), 1)
+    drifted = device_models(beds) == DRIFT_MODEL
+    drift_step = steps
     if config.drift_from is not None:
         offset_s = (
             np.datetime64(config.drift_from, "s") - np.datetime64(config.start, "s")
         ).astype(np.int64)
-        first = max(int(np.ceil(offset_s / config.interval_seconds)), 0)
-        drifted = device_models(beds) == DRIFT_MODEL
-        values[first:, drifted, SPO2] += 2.0
-    np.clip(values, LOW, HIGH, out=values)
-    values[..., SPO2] = np.minimum(np.round(values[..., SPO2]), 100)
+        drift_step = max(int(np.ceil(offset_s / config.interval_seconds)), 0)
     start_s = np.datetime64(config.start, "s").astype(np.int64)
-    seconds = start_s + np.arange(steps, dtype=np.int64) * config.interval_seconds
-    return seconds, values, artefact
+    first = 0
+    while first < steps:
+        blocks = min(blocks_per_chunk, -(-(steps - first) // block))
+        walk = rng.standard_normal((blocks, 1, beds, n_par), dtype=np.float32)
+        walk *= NOISE * 0.5
+        np.cumsum(walk, axis=0, out=walk)
+        walk += level
+        level = walk[-1, 0]
+        values = rng.standard_normal((blocks, block, beds, n_par), dtype=np.float32)
+        values *= NOISE
+        values += walk
+        count = min(blocks * block, steps - first)
+        values = values.reshape(blocks * block, beds, n_par)[:count]
+        artefact = rng.random((count, beds), dtype=np.float32) < 0.001
+        spo2 = values[..., SPO2]
+        spo2[artefact] -= 25
+        if drift_step < first + count:
+            spo2[max(drift_step - first, 0) :, drifted] += 2.0
+        np.clip(values, LOW, HIGH, out=values)
+        np.round(spo2, out=spo2)
+        seconds = start_s + (first + np.arange(count, dtype=np.int64)) * config.interval_seconds
+        yield seconds, values, artefact
+        first += count
 
 
 def device_stream(config: StreamConfig) -> pa.Table:
@@ -91,39 +106,53 @@ def device_stream(config: StreamConfig) -> pa.Table:
     One row per reading, ordered by time, then bed, then parameter; ``device_id`` and
     ``parameter`` are dictionary-encoded.
     """
-    seconds, values, artefact = _readings(config)
-    steps, beds, n_par = values.shape
-    observed = pa.array(np.repeat(seconds, beds * n_par), type=pa.timestamp("s"))
-    bed_index = np.tile(np.repeat(np.arange(beds, dtype=np.int32), n_par), steps)
-    par_index = np.tile(np.arange(n_par, dtype=np.int8), steps * beds)
-    is_artefact = np.zeros((steps, beds, n_par), dtype=bool)
-    is_artefact[..., SPO2] = artefact
-    return pa.table(
-        {
-            "observed_at": observed,
-            "device_id": pa.DictionaryArray.from_arrays(bed_index, device_ids(beds)),
-            "parameter": pa.DictionaryArray.from_arrays(par_index, list(PARAMETERS)),
-            "value": pa.array(values.reshape(-1)),
-            "is_artefact": pa.array(is_artefact.reshape(-1)),
-        }
-    )
+    beds, n_par = config.beds, len(PARAMETERS)
+    names, params = pa.array(device_ids(beds)), pa.array(list(PARAMETERS))
+    batches = []
+    bed_index = par_index = None
+    for seconds, values, artefact in _chunks(config):
+        count = len(seconds)
+        n = count * beds * n_par
+        if bed_index is None or len(bed_index) < n:
+            bed_index = np.tile(np.repeat(np.arange(beds, dtype=np.int32), n_par), count)
+            par_index = np.tile(np.arange(n_par, dtype=np.int8), count * beds)
+        is_artefact = np.zeros((count, beds, n_par), dtype=bool)
+        is_artefact[..., SPO2] = artefact
+        batches.append(
+            pa.record_batch(
+                {
+                    "observed_at": pa.array(
+                        np.repeat(seconds, beds * n_par), type=pa.timestamp("s")
+                    ),
+                    "device_id": pa.DictionaryArray.from_arrays(bed_index[:n], names),
+                    "parameter": pa.DictionaryArray.from_arrays(par_index[:n], params),
+                    "value": pa.array(values.reshape(-1)),
+                    "is_artefact": pa.array(is_artefact.reshape(-1)),
+                }
+            )
+        )
+    return pa.Table.from_batches(batches)
 
 
 def device_stream_wide(config: StreamConfig) -> pa.Table:
     """The same readings, one row per bed per interval with a column per parameter
     (the shape a monitor gateway forwards and NEWS2 scores)."""
-    seconds, values, artefact = _readings(config)
-    steps, beds, _ = values.shape
-    columns = {
-        "observed_at": pa.array(np.repeat(seconds, beds), type=pa.timestamp("s")),
-        "device_id": pa.DictionaryArray.from_arrays(
-            np.tile(np.arange(beds, dtype=np.int32), steps), device_ids(beds)
-        ),
-    }
-    for p, name in enumerate(PARAMETERS):
-        columns[name] = pa.array(np.ascontiguousarray(values[..., p]).reshape(-1))
-    columns["is_spo2_artefact"] = pa.array(artefact.reshape(-1))
-    return pa.table(columns)
+    beds = config.beds
+    names = pa.array(device_ids(beds))
+    batches = []
+    for seconds, values, artefact in _chunks(config):
+        count = len(seconds)
+        columns = {
+            "observed_at": pa.array(np.repeat(seconds, beds), type=pa.timestamp("s")),
+            "device_id": pa.DictionaryArray.from_arrays(
+                np.tile(np.arange(beds, dtype=np.int32), count), names
+            ),
+        }
+        for p, name in enumerate(PARAMETERS):
+            columns[name] = pa.array(np.ascontiguousarray(values[..., p]).reshape(-1))
+        columns["is_spo2_artefact"] = pa.array(artefact.reshape(-1))
+        batches.append(pa.record_batch(columns))
+    return pa.Table.from_batches(batches)
 
 
 def reading_count(config: StreamConfig) -> int:
