@@ -304,7 +304,9 @@ class FhirMapper:
                             "abnormal_flag": first_coding(obs.interpretation[0])[1]
                             if obs.interpretation
                             else None,
-                            "resulted_at": at,
+                            "collected_at": at,  # effective time: collection
+                            "resulted_at": utc(obs.issued) or at,
+                            "received_at": utc(obs.issued) or at,
                         }
                     )
         return readings, labs, unplaced

@@ -60,9 +60,9 @@ PROCEDURE_SYSTEMS = {
 LOINC_SYSTEM = "http://loinc.org"
 
 
-def payer_category(name: str | None) -> str | None:
+def payer_category(name: object) -> str | None:
     """A payer's category from its name (Medicare, Medicaid, self-pay, else commercial)."""
-    if not name:
+    if not isinstance(name, str) or not name:
         return None
     text = name.lower()
     if "medicare" in text:

@@ -235,6 +235,7 @@ class Hl7Intake:
         labs: list[dict] = []
         obr = hl7.first_segment(message, "OBR")
         set_time = hl7.parse_time(hl7.value(obr, 7)) or at
+        sent_at = hl7.parse_time(hl7.value(message.msh, 7)) or at
         control_id = hl7.value(message.msh, 10)
         for obx in hl7.segments(message, "OBX"):
             if hl7.value(obx, 11).upper() in {"W", "X", "D"}:
@@ -267,7 +268,10 @@ class Hl7Intake:
                     "value_numeric": pd.to_numeric(result, errors="coerce"),
                     "unit_of_measure": units,
                     "abnormal_flag": hl7.value(obx, 8) or None,
+                    # OBR-7 is the specimen collection time; MSH-7 when the result was sent.
+                    "collected_at": set_time,
                     "resulted_at": observed_at,
+                    "received_at": sent_at,
                 }
             )
         self._record_patient(patient_id, updates, at)

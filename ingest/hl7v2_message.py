@@ -17,9 +17,17 @@ import pandas as pd
 from hl7apy.parser import parse_message
 
 SUPPORTED_VERSIONS = ("2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.8", "2.8.1", "2.8.2")
-KEPT_SEGMENTS = {"MSH", "EVN", "PID", "PV1", "MRG", "OBR", "OBX"}
-# PID fields kept: 3 identifier list, 7 birth date, 8 sex, 11 address (for ZIP3 only).
-PID_KEPT_FIELDS = {1, 3, 7, 8, 11}
+# Segment -> the fields Vigil reads (None: all). Everything else is blanked before
+# parsing: names of patients, relatives and clinicians, phones, notes never get parsed.
+KEPT_FIELDS: dict[str, set[int] | None] = {
+    "MSH": None,
+    "EVN": {1, 2, 6},
+    "PID": {1, 3, 7, 8, 11},  # identifiers, birth date, sex, address (ZIP3 only)
+    "PV1": {1, 2, 3, 14, 18, 19, 36, 44, 45},
+    "MRG": {1},
+    "OBR": {1, 4, 7},
+    "OBX": {1, 2, 3, 5, 6, 8, 11, 14},
+}
 _TIME = re.compile(r"^(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\.\d{1,6})?([+-]\d{4})?$")
 
 
@@ -49,12 +57,13 @@ def minimise(message: str) -> str:
     kept = []
     for segment in message.split("\r"):
         name = segment[:3]
-        if name not in KEPT_SEGMENTS:
+        if name not in KEPT_FIELDS:
             continue
-        if name == "PID":
+        wanted = KEPT_FIELDS[name]
+        if wanted is not None:
             fields = segment.split(separator)
             segment = separator.join(
-                value if i == 0 or i in PID_KEPT_FIELDS else "" for i, value in enumerate(fields)
+                value if i == 0 or i in wanted else "" for i, value in enumerate(fields)
             ).rstrip(separator)
         kept.append(segment)
     return "\r".join(kept) + "\r"
@@ -82,12 +91,15 @@ def first_segment(message, name: str):
 
 
 def repetitions(segment, field: int) -> list:
+    """The repetitions of field ``field`` present in ``segment`` (none if absent).
+
+    Looks through the parsed children rather than by attribute: asking hl7apy for an
+    absent field creates it, which is slow and changes the message.
+    """
     if segment is None:
         return []
-    try:
-        return list(getattr(segment, f"{segment.name.lower()}_{field}"))
-    except Exception:
-        return []
+    name = f"{segment.name}_{field}"
+    return [child for child in segment.children if child.name == name]
 
 
 def component(repetition, index: int = 1) -> str:

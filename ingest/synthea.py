@@ -207,7 +207,10 @@ def ingest_synthea(
             "loinc_code": labs["CODE"],
             "value_numeric": pd.to_numeric(labs["VALUE"], errors="coerce"),
             "unit_of_measure": labs["UNITS"],
+            # Synthea has one time per observation: collected, resulted, received.
+            "collected_at": _utc(labs["DATE"]),
             "resulted_at": _utc(labs["DATE"]),
+            "received_at": _utc(labs["DATE"]),
         }
     )
     tables = {

@@ -1,0 +1,159 @@
+"""Intake throughput per format, against the direct path measured in the same run.
+
+A simulated network is written out as HL7 v2 messages (ADT + ORU^R01), FHIR R4 NDJSON
+and Synthea CSV, then loaded back by each adapter. The baseline is the direct path
+for the same rows: validating the simulator's core tables against the contract and
+landing them. Prints the median of --repeats runs, messages per second and the time
+per record relative to the baseline.
+
+    .venv/bin/python benchmarks/bench_ingest.py [--days 1] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from contract.schema import CORE_TABLES
+from contract.validate import validate
+from ingest.export_fhir import to_ndjson
+from ingest.export_hl7v2 import to_messages
+from ingest.fhir import ingest_fhir
+from ingest.hl7v2 import ingest_hl7v2
+from ingest.landing import write_tables
+from ingest.pseudonym import Pseudonymizer
+from ingest.synthea import ingest_synthea
+from simulator.config import NetworkConfig
+from simulator.network import simulate
+
+VITAL_CODES = (
+    ("respiration_rate", "9279-1", "/min"),
+    ("spo2", "59408-5", "%"),
+    ("systolic_bp", "8480-6", "mm[Hg]"),
+    ("pulse", "8867-4", "/min"),
+    ("temperature", "8310-5", "Cel"),
+)
+
+
+def to_synthea(tables: dict[str, pd.DataFrame], folder: Path) -> int:
+    """The core tables as Synthea CSV v3 files; returns the rows written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    first = tables["encounters"].groupby("patient_id")["admitted_at"].min().dt.normalize()
+    patients = tables["patients"][tables["patients"]["patient_id"].isin(first.index)]
+    births = [
+        (first[p] - pd.DateOffset(years=int(a))).strftime("%Y-%m-%d")
+        for p, a in zip(patients["patient_id"], patients["age_years"], strict=True)
+    ]
+    frames = {
+        "patients": pd.DataFrame(
+            {
+                "Id": patients["patient_id"],
+                "BIRTHDATE": births,
+                "GENDER": patients["sex"],
+                "ZIP": patients["zip3"] + "00",
+            }
+        ),
+        "encounters": pd.DataFrame(
+            {
+                "Id": tables["encounters"]["encounter_id"],
+                "START": tables["encounters"]["admitted_at"].dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "STOP": tables["encounters"]["discharged_at"].dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "PATIENT": tables["encounters"]["patient_id"],
+                "ORGANIZATION": tables["encounters"]["hospital_id"],
+                "PAYER": None,
+                "ENCOUNTERCLASS": tables["encounters"]["encounter_type"],
+                "TOTAL_CLAIM_COST": 0.0,
+            }
+        ),
+    }
+    vitals = tables["vitals"]
+    observations = [
+        pd.DataFrame(
+            {
+                "DATE": vitals["observed_at"].dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "PATIENT": vitals["patient_id"],
+                "ENCOUNTER": vitals["encounter_id"],
+                "CATEGORY": "vital-signs",
+                "CODE": code,
+                "VALUE": vitals[column],
+                "UNITS": unit,
+            }
+        ).dropna(subset=["VALUE"])
+        for column, code, unit in VITAL_CODES
+    ]
+    frames["observations"] = pd.concat(observations, ignore_index=True)
+    for name, frame in frames.items():
+        frame.to_csv(folder / f"{name}.csv", index=False)
+    return sum(len(frame) for frame in frames.values())
+
+
+def median_seconds(work: Callable[[], object], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--days", type=int, default=1, help="simulated days (default 1)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per measure (default 3)")
+    args = parser.parse_args()
+    tables = simulate(NetworkConfig(hospitals=1, days=args.days, start=date(2025, 1, 6), seed=5))
+    core = {name: tables[name] for name in CORE_TABLES}
+    records = sum(len(frame) for frame in core.values())
+    pseudonymize = Pseudonymizer("benchmark-pseudonym-key-000")
+    with tempfile.TemporaryDirectory(prefix="vigil-bench-ingest-") as tmp:
+        work = Path(tmp)
+        hl7_path = work / "feed.hl7"
+        messages = to_messages(core)
+        hl7_path.write_text("\r".join(messages))
+        fhir_path = work / "export.ndjson"
+        fhir_path.write_text(to_ndjson(core))
+        fhir_count = fhir_path.read_text().count("\n")
+        synthea_rows = to_synthea(core, work / "synthea")
+
+        def direct() -> None:
+            write_tables(validate(core, "simulator").tables, work / "direct")
+
+        baseline = median_seconds(direct, args.repeats)
+        print(f"simulated 1 hospital x {args.days} day(s): {records:,} core records")
+        print(
+            f"{'direct path (validate + land)':<34} {baseline:8.2f} s  "
+            f"{records / baseline:10,.0f} records/s   1.0x"
+        )
+        for name, count, run in (
+            (
+                "hl7v2 (ADT + ORU^R01 messages)",
+                len(messages),
+                lambda: ingest_hl7v2(hl7_path, work / "h", pseudonymize),
+            ),
+            (
+                "fhir (NDJSON resources)",
+                fhir_count,
+                lambda: ingest_fhir(fhir_path, work / "f", pseudonymize),
+            ),
+            (
+                "synthea (CSV rows)",
+                synthea_rows,
+                lambda: ingest_synthea(work / "synthea", work / "s", pseudonymize),
+            ),
+        ):
+            seconds = median_seconds(run, args.repeats)
+            print(
+                f"{name:<34} {seconds:8.2f} s  {count / seconds:10,.0f} messages/s "
+                f"({count:,} messages)  {seconds / baseline:6.1f}x the direct path"
+            )
+
+
+if __name__ == "__main__":
+    main()
