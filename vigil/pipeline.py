@@ -143,9 +143,13 @@ def _print_where_to_look(settings: Settings) -> None:
             "select * from marts.kpi_daily order by hospital_id, kpi_date desc limit 6"
         ).df()
         drift = connection.execute(
-            "select model_version, is_dataset_drift, drifted_share, drifted_columns, report_path "
-            "from monitoring.drift_results order by evaluated_at desc limit 1"
+            "select model_version, is_dataset_drift, drifted_share, drifted_columns, report_path, "
+            "partition_date from monitoring.drift_results "
+            "order by partition_date desc nulls last, evaluated_at desc limit 1"
         ).fetchone()
+        evaluated_days = connection.execute(
+            "select count(distinct partition_date) from monitoring.drift_results"
+        ).fetchone()[0]
     from mlflow.tracking import MlflowClient
 
     from assets.ml.assets import READMISSION_MODEL
@@ -158,12 +162,16 @@ def _print_where_to_look(settings: Settings) -> None:
     print(f"  warehouse     {settings.warehouse_path}")
     print("  marts.kpi_daily (latest days):")
     print("    " + sample.to_string(index=False).replace("\n", "\n    "))
-    version, is_drift, share, columns, report = drift
     print(f"  MLflow        model {READMISSION_MODEL} v{champion.version} is @champion")
     print(f"                run {champion.run_id}")
-    print(f"  drift report  {report}")
-    print(
-        f"                dataset drift {is_drift}, drifted share {share:.2f}: {columns or 'none'}"
-    )
+    if drift is None:
+        print("  drift report  no day evaluated (too few discharges a day, or all in training)")
+    else:
+        version, is_drift, share, columns, report, day = drift
+        print(f"  drift report  {report}")
+        print(
+            f"                {evaluated_days} days evaluated; latest {day}: dataset drift "
+            f"{is_drift}, drifted share {share:.2f}: {columns or 'none'}"
+        )
     print("  UIs           make ui         -> Dagster on http://127.0.0.1:3000")
     print("                make mlflow-ui  -> MLflow on http://127.0.0.1:5000")
