@@ -166,3 +166,50 @@ def mortality(encounters: pd.DataFrame, patients: pd.DataFrame) -> pd.DataFrame:
         )
         .reset_index()
     )
+
+
+def finance(encounters: pd.DataFrame, claims: pd.DataFrame, remittances: pd.DataFrame):
+    """CMI, initial denial rate (HFMA) and days in net A/R per hospital, discharge month, payer."""
+    stays = encounters[["encounter_id", "hospital_id", "discharged_at", "ms_drg_weight"]]
+    claims = claims.merge(stays, on="encounter_id")
+    adjudication = remittances.set_index("claim_id")
+    claims["adjudicated_at"] = claims["claim_id"].map(adjudication["adjudicated_at"])
+    claims["is_denied"] = claims["claim_id"].map(adjudication["is_denied"])
+    originals = claims[claims["claim_frequency_code"].astype(str) == "1"].copy()
+    originals["finance_month"] = originals["discharged_at"].dt.to_period("M").dt.to_timestamp()
+    rows = []
+    for (hospital, month, payer), group in originals.groupby(
+        ["hospital_id", "finance_month", "payer_id"]
+    ):
+        month_end = month + pd.offsets.MonthBegin(1)
+        payer_claims = claims[(claims["hospital_id"] == hospital) & (claims["payer_id"] == payer)]
+        open_claims = payer_claims[
+            (payer_claims["submitted_at"] < month_end)
+            & (
+                payer_claims["adjudicated_at"].isna()
+                | (payer_claims["adjudicated_at"] >= month_end)
+            )
+        ]
+        billed = originals[
+            (originals["hospital_id"] == hospital)
+            & (originals["payer_id"] == payer)
+            & (originals["submitted_at"].dt.to_period("M").dt.to_timestamp() == month)
+        ]
+        daily = billed["expected_reimbursement_usd"].sum() / month.days_in_month
+        adjudicated = group["adjudicated_at"].notna().sum()
+        rows.append(
+            {
+                "hospital_id": hospital,
+                "finance_month": month,
+                "payer_id": payer,
+                "discharges": group["encounter_id"].nunique(),
+                "case_mix_index": group["ms_drg_weight"].mean(),
+                "denial_rate_pct": 100.0 * (group["is_denied"] == True).sum() / adjudicated  # noqa: E712
+                if adjudicated
+                else np.nan,
+                "days_in_ar": open_claims["expected_reimbursement_usd"].sum() / daily
+                if daily
+                else np.nan,
+            }
+        )
+    return pd.DataFrame(rows)

@@ -101,3 +101,18 @@ def test_quality_monthly_mortality_and_oe_ratio(warehouse, feeds) -> None:
     np.testing.assert_allclose(
         mart["mortality_oe_ratio"].dropna(), ratio[mart["mortality_oe_ratio"].notna()]
     )
+
+
+def test_financial_monthly_cmi_denials_and_days_in_ar(warehouse, marts_settings) -> None:
+    landing = marts_settings.landing_dir
+    expected = recompute.finance(
+        landing_frame(landing, "encounters"),
+        landing_frame(landing, "claims"),
+        landing_frame(landing, "remittances"),
+    )
+    columns = ", ".join(expected.columns)
+    mart = warehouse.execute(f"select {columns} from marts.financial_monthly").df()
+    mart["finance_month"] = pd.to_datetime(mart["finance_month"])
+    assert_same(mart, expected, ["hospital_id", "finance_month", "payer_id"])
+    assert expected["denial_rate_pct"].max() > 0
+    assert expected["case_mix_index"].between(0.5, 5).all()

@@ -7,6 +7,10 @@
 -- Mortality: in-hospital deaths among the month's discharges; expected deaths by indirect
 -- standardization (AHRQ IQI method, see int_discharges_mortality_expected); O/E ratio =
 -- observed / expected deaths.
+-- Safety (see int_quality_events_summarized): falls and pressure injuries per 1,000
+-- patient days (NDNQI); CLABSI and CAUTI per 1,000 device days (NHSN); sepsis bundle
+-- element: % of sepsis cases with a lactate within 3 h of time zero (CMS SEP-1);
+-- deterioration events preceded by a NEWS2 alert >= 5 within 24 h (%), median lead time.
 
 with hospitals as (
     select * from {{ ref('stg_ehr__hospitals') }}
@@ -18,6 +22,10 @@ readmissions as (
 
 mortality as (
     select * from {{ ref('int_discharges_mortality_expected') }}
+),
+
+events as (
+    select * from {{ ref('int_quality_events_summarized') }}
 ),
 
 months as (
@@ -66,9 +74,25 @@ final as (
         mortality_counts.expected_deaths,
         mortality_counts.in_hospital_deaths
             / nullif(mortality_counts.expected_deaths, 0) as mortality_oe_ratio,
+        coalesce(events.sepsis_cases, 0) as sepsis_cases,
+        100.0 * events.sepsis_lactate_within_3h / nullif(events.sepsis_cases, 0)
+            as sepsis_lactate_within_3h_pct,
+        coalesce(events.deterioration_events, 0) as deterioration_events,
+        100.0 * events.deterioration_events_with_prior_alert / nullif(events.deterioration_events, 0)
+            as deterioration_with_prior_alert_pct,
+        events.median_alert_lead_minutes,
+        coalesce(events.patient_days, 0) as patient_days,
+        1000.0 * events.falls / nullif(events.patient_days, 0) as falls_per_1000_patient_days,
+        1000.0 * events.pressure_injuries / nullif(events.patient_days, 0)
+            as pressure_injuries_per_1000_patient_days,
+        1000.0 * events.clabsi_events / nullif(events.central_line_days, 0)
+            as clabsi_per_1000_central_line_days,
+        1000.0 * events.cauti_events / nullif(events.urinary_catheter_days, 0)
+            as cauti_per_1000_catheter_days,
     from calendar
     left join readmission_counts using (hospital_id, quality_month)
     left join mortality_counts using (hospital_id, quality_month)
+    left join events using (hospital_id, quality_month)
 )
 
 select * from final
