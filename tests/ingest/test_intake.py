@@ -63,7 +63,7 @@ def test_derived_beds_are_the_peak_census_and_acuity_the_first_unit() -> None:
     assert hospitals.iloc[0].to_dict() == {
         "hospital_id": "H",
         "hospital_name": "Hope",
-        "staffed_beds": 3,
+        "staffed_beds": 4,
     }
     acuity = with_acuity(encounters, adt, units)["acuity_level"].tolist()
     assert acuity == [2, 2, 2, 0]
