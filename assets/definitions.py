@@ -15,8 +15,10 @@ from assets.dbt.project import dbt_executable, vigil_dbt_project
 from assets.ingest.assets import ingest_assets
 from assets.ingest.checks import ingest_checks
 from assets.ml.catalog import ml_assets, ml_jobs
-from assets.monitoring.assets import readmission_drift
-from assets.monitoring.sensors import readmission_drift_sensor
+from assets.monitoring.alerts import AlertsResource, vigil_run_failure_sensor
+from assets.monitoring.assets import monitoring_assets
+from assets.monitoring.retraining import retraining_audit_sensor
+from assets.monitoring.sensors import drift_sensors
 from assets.raw.assets import raw_assets
 from assets.resources import LandingZoneResource, MlflowResource, WarehouseResource
 from assets.streams.assets import stream_assets
@@ -40,13 +42,18 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             *raw_assets,
             *build_dbt_assets(project),
             *ml_assets,
-            readmission_drift,
+            *monitoring_assets,
             *stream_assets,
             *ingest_assets,
         ],
         asset_checks=[*stream_checks, *ingest_checks],
         jobs=[all_job, *ml_jobs],
-        sensors=[readmission_drift_sensor, news2_stream_sensor],
+        sensors=[
+            *drift_sensors,
+            retraining_audit_sensor,
+            vigil_run_failure_sensor,
+            news2_stream_sensor,
+        ],
         resources={
             "warehouse": WarehouseResource(path=str(settings.warehouse_path)),
             "landing": LandingZoneResource(path=str(settings.landing_dir)),
@@ -56,6 +63,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
                 artifact_dir=str(settings.mlflow_artifact_dir),
             ),
             "reports_dir": str(settings.reports_dir),
+            "alerts": AlertsResource(webhook_url=settings.alert_webhook_url),
             # The simulator's ground truth: read by model evaluation only, never features.
             "ground_truth_dir": str(settings.home / "ground_truth"),
         },
