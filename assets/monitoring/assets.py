@@ -129,6 +129,8 @@ def build_monitoring_asset(monitor: ModelMonitor, deps: list) -> dg.AssetsDefini
         reports_dir: dg.ResourceParam[str],
     ) -> dg.MaterializeResult:
         monitor = config.apply(default_monitor)
+        with warehouse.connect() as connection:
+            connection.execute(DRIFT_RESULTS_DDL)  # exists even before the first evaluated day
         tracking = mlflow_store.tracking()
         mlflow.set_tracking_uri(tracking.tracking_uri)
         mlflow.set_registry_uri(tracking.tracking_uri)
@@ -170,21 +172,12 @@ def build_monitoring_asset(monitor: ModelMonitor, deps: list) -> dg.AssetsDefini
             for path in evaluation.reports:
                 client.log_artifact(run_id, str(path), f"monitoring/{key}")
             with warehouse.connect() as connection:
-                connection.execute(DRIFT_RESULTS_DDL)
                 connection.execute(
                     insert_sql("monitoring.drift_results", evaluation.row),
                     list(evaluation.row.values()),
                 )
         with warehouse.connect(read_only=True) as connection:
-            has_table = connection.execute(
-                "select count(*) from information_schema.tables "
-                "where table_schema = 'monitoring' and table_name = 'drift_results'"
-            ).fetchone()[0]
-            trend = (
-                connection.execute(TREND_SQL, [monitor.model_name]).df()
-                if has_table
-                else pd.DataFrame()
-            )
+            trend = connection.execute(TREND_SQL, [monitor.model_name]).df()
         experiment = client.get_run(run_id).info.experiment_id
         run_url = f"{config.mlflow_ui_url}/#/experiments/{experiment}/runs/{run_id}"
         return dg.MaterializeResult(metadata=_metadata(evaluations, trend, run_url))
