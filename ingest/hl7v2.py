@@ -402,3 +402,20 @@ def ingest_hl7v2(
     )
     write_batch(result.record(), landing_dir)
     return result
+
+
+def vitals_from_message(message: str, pseudonymize: Pseudonymizer) -> tuple[list[dict], str | None]:
+    """One live ORU^R01 message as contract vitals rows (for a stream connector).
+
+    Returns (rows, None) or ([], reason) when the message cannot be used, so a flow
+    can send it to its dead-letter output with the reason. Rows carry the same
+    pseudonyms as a batch load with the same key.
+    """
+    intake = Hl7Intake(pseudonymize)
+    intake.add(message, "live")
+    if intake.rejected:
+        return [], intake.rejected[0][1]
+    vitals = intake.tables()[0]["vitals"]
+    if vitals.empty:
+        return [], "no vital-sign OBX in the message"
+    return vitals.to_dict("records"), None

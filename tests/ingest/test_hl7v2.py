@@ -115,3 +115,20 @@ def test_lab_results_need_loinc_codes(loaded) -> None:
     labs = landed(landing, "lab_results")
     assert sorted(labs["loinc_code"]) == ["2160-0", "2524-7", "6690-2"]
     assert result.records_rejected["lab_results"] == 1
+
+
+def test_a_live_oru_message_becomes_vitals_rows(pseudonymize) -> None:
+    from ingest import hl7v2_message as hl7
+    from ingest.hl7v2 import vitals_from_message
+
+    text = (FIXTURES / "hl7v2" / "oru_vitals_and_labs.hl7").read_text()
+    first, _, labs = hl7.split_messages(text)
+    rows, reason = vitals_from_message(first, pseudonymize)
+    assert reason is None and len(rows) == 1
+    assert rows[0]["pulse"] == 118 and rows[0]["unit_id"] == "STMARY-MICU"
+    assert rows[0]["patient_id"] == pseudonymize("patient", "MRN778812", "STMARY")
+    assert vitals_from_message(labs, pseudonymize) == ([], "no vital-sign OBX in the message")
+    assert (
+        vitals_from_message("garbage", pseudonymize)[1]
+        == "message does not start with an MSH segment"
+    )
