@@ -14,7 +14,8 @@ gate's contract:
 - ``mae``: mean absolute error, in the target's unit (days for length of stay).
 - ``subgroup_gap_<attribute>``: the largest difference of the primary metric
   (AUROC or MAE) between any two subgroups of ``<attribute>`` (sex, age band, payer),
-  with ``subgroup_gap_<attribute>_noise_floor``, the gap chance alone produces,
+  with ``subgroup_gap_<attribute>_noise_floor``, the gap chance alone produces, and
+  ``subgroup_count_<attribute>``, how many subgroups could be measured,
   that are large enough to be measured: at least ``min_size`` rows, and for AUROC at
   least ``min_events`` rows of each outcome (fewer makes a subgroup AUROC mostly noise).
 """
@@ -143,6 +144,7 @@ def subgroup_gaps(
     for attribute in attributes:
         values = subgroup_metrics(frame, attribute, metric, actual, predicted, min_size, min_events)
         gaps[f"subgroup_gap_{attribute}"] = _gap(values)
+        gaps[f"subgroup_count_{attribute}"] = float(len(values))
         shuffled = frame[[actual, predicted]].copy()
         null_gaps = []
         for _ in range(draws if len(values) >= 2 else 0):

@@ -84,6 +84,11 @@ def decide(
     for attribute in SUBGROUP_ATTRIBUTES:
         gap = challenger[f"subgroup_gap_{attribute}"]
         floor = challenger[f"subgroup_gap_{attribute}_noise_floor"]
+        measured = int(challenger.get(f"subgroup_count_{attribute}", 2))
+        if measured < 2:
+            reason = f"subgroups: by {attribute} not measurable on this holdout "
+            checks.append((True, reason + f"({measured} subgroup(s) large enough)"))
+            continue
         checks.append(
             (
                 not math.isnan(gap) and gap <= max(config.max_subgroup_gap, floor),

@@ -32,6 +32,8 @@ NUMERIC_FEATURES = (
     "acuity_level",
     "length_of_stay_days",
     "prior_admissions_365d",
+    "ed_visits_6_months",
+    "is_emergent_admission",
 )
 CATEGORICAL_FEATURES = ("sex", "primary_payer")
 FEATURES = NUMERIC_FEATURES + CATEGORICAL_FEATURES
@@ -130,12 +132,12 @@ def direction_violations(model: Pipeline, frame: pd.DataFrame, step: int = 1) ->
 
 
 def lace_scores(frame: pd.DataFrame) -> np.ndarray:
-    """LACE index of each discharge (E from acute admissions in the prior 180 days)."""
+    """LACE index of each discharge (van Walraven 2010)."""
     return lace_index(
         frame["length_of_stay_days"],
         frame["is_emergent_admission"],
         frame["charlson_index"],
-        frame["prior_admissions_180d"],
+        frame["ed_visits_6_months"],
     )
 
 

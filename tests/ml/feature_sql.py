@@ -17,7 +17,7 @@ from vigil.settings import DBT_PROJECT_DIR
 
 MODELS = DBT_PROJECT_DIR / "models"
 READMISSION_CHAIN = {
-    "staging": ["stg_ehr__encounters", "stg_ehr__patients"],
+    "staging": ["stg_ehr__encounters", "stg_ehr__patients", "stg_ehr__ed_visits"],
     "ml": ["readmission_features"],
 }
 

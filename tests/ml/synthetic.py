@@ -16,6 +16,8 @@ def true_logit(frame: pd.DataFrame) -> np.ndarray:
         + 0.07 * np.minimum(frame["length_of_stay_days"], 14)
         + 0.3 * frame["acuity_level"]
         + 0.35 * np.minimum(frame["prior_admissions_365d"], 4)
+        + 0.1 * np.minimum(frame["ed_visits_6_months"], 4)
+        + 0.3 * frame["is_emergent_admission"]
     ).to_numpy()
 
 
@@ -40,7 +42,7 @@ def discharges(n: int = 2000, seed: int = 0, start: str = "2025-01-01") -> pd.Da
             "is_emergent_admission": rng.random(n) < 0.85,
             "length_of_stay_days": np.round(rng.gamma(2.2, 2.0, n), 3),
             "prior_admissions_365d": prior_365,
-            "prior_admissions_180d": rng.binomial(prior_365, 0.6),
+            "ed_visits_6_months": rng.poisson(0.4, n),
         }
     )
     frame["discharge_date"] = frame["discharged_at"].dt.date

@@ -97,7 +97,9 @@ def test_regressor_metrics_gap_in_days() -> None:
     result = regressor_metrics(frame, "actual", "predicted")
     assert result["mae"] == pytest.approx(1.25)
     assert result["subgroup_gap_sex"] == pytest.approx(1.5)
+    assert result["subgroup_count_sex"] == 2
     assert result["subgroup_gap_age_band"] == 0.0
+    assert result["subgroup_count_age_band"] == 1
 
 
 def test_subgroups_with_too_few_events_are_not_compared() -> None:

@@ -68,6 +68,12 @@ def test_subgroup_gap_within_chance_is_accepted() -> None:
     assert not decide(beyond, None, GateConfig(max_subgroup_gap=0.1)).promote
 
 
+def test_unmeasurable_subgroups_are_reported_as_such() -> None:
+    decision = decide(metrics(0.8) | {"subgroup_count_primary_payer": 1}, None, GateConfig())
+    assert decision.promote
+    assert any("by primary_payer not measurable" in reason for reason in decision.reasons)
+
+
 def test_direction_violations_block_promotion() -> None:
     config = GateConfig(must_be_zero=("direction_violations",))
     assert decide(metrics(0.8, direction_violations=0), None, config).promote

@@ -21,7 +21,7 @@ LABEL_COLUMNS = {"is_readmitted_30d", "is_label_mature"}
 @pytest.fixture(scope="module")
 def raw() -> dict[str, pd.DataFrame]:
     tables = simulate(NetworkConfig(hospitals=1, days=75, beds_per_hospital=60, seed=5))
-    return {name: tables[name] for name in ("encounters", "patients")}
+    return {name: tables[name] for name in ("encounters", "patients", "ed_visits")}
 
 
 def censor(raw: dict[str, pd.DataFrame], cutoff: pd.Timestamp) -> dict[str, pd.DataFrame]:
@@ -30,7 +30,8 @@ def censor(raw: dict[str, pd.DataFrame], cutoff: pd.Timestamp) -> dict[str, pd.D
     open_stays = encounters["discharged_at"] > cutoff
     encounters.loc[open_stays, "discharged_at"] = pd.NaT
     encounters.loc[open_stays, "discharge_disposition"] = None
-    return {"encounters": encounters, "patients": raw["patients"]}
+    visits = raw["ed_visits"][raw["ed_visits"]["arrived_at"] <= cutoff]
+    return {"encounters": encounters, "patients": raw["patients"], "ed_visits": visits}
 
 
 @pytest.mark.parametrize("cutoff_day", [30, 50])

@@ -26,7 +26,9 @@ def trained(data):
     return model, split
 
 
-@pytest.mark.parametrize("feature", ["prior_admissions_365d", "charlson_index", "acuity_level"])
+@pytest.mark.parametrize(
+    "feature", ["prior_admissions_365d", "charlson_index", "acuity_level", "ed_visits_6_months"]
+)
 def test_more_of_a_risk_factor_never_lowers_the_risk(trained, feature: str) -> None:
     model, split = trained
     base = split.holdout

@@ -4,8 +4,9 @@
 -- discharge (all-cause). Deaths in hospital are not at risk and are excluded.
 -- The label is mature once 30 days have passed before the end of the data.
 -- LACE items (van Walraven 2010) are carried so the baseline is computed from the same
--- rows: acuity = unplanned admission; until an emergency department visit feed exists,
--- E counts the patient's acute admissions in the 180 days before the index admission.
+-- rows: acuity = unplanned (not elective) admission; E = the patient's emergency
+-- department visits in the 6 months (182 days) before the index admission, not counting
+-- the visit that led to it.
 
 with encounters as (
     select * from {{ ref('stg_ehr__encounters') }}
@@ -13,6 +14,10 @@ with encounters as (
 
 patients as (
     select * from {{ ref('stg_ehr__patients') }}
+),
+
+ed_visits as (
+    select * from {{ ref('stg_ehr__ed_visits') }}
 ),
 
 data_end as (
@@ -31,14 +36,24 @@ history as (
     select
         index_stays.encounter_id,
         count(prior.encounter_id) as prior_admissions_365d,
-        count(prior.encounter_id) filter (
-            where prior.admitted_at >= index_stays.admitted_at - interval 180 day
-        ) as prior_admissions_180d,
     from index_stays
     left join encounters as prior
         on prior.patient_id = index_stays.patient_id
         and prior.admitted_at < index_stays.admitted_at
         and prior.admitted_at >= index_stays.admitted_at - interval 365 day
+    group by all
+),
+
+emergency_history as (
+    select
+        index_stays.encounter_id,
+        count(ed_visits.ed_visit_id) as ed_visits_6_months,
+    from index_stays
+    left join ed_visits
+        on ed_visits.patient_id = index_stays.patient_id
+        and ed_visits.arrived_at < index_stays.admitted_at
+        and ed_visits.arrived_at >= index_stays.admitted_at - interval 182 day
+        and ed_visits.ed_visit_id is distinct from index_stays.ed_visit_id
     group by all
 ),
 
@@ -68,12 +83,13 @@ final as (
         index_stays.admission_source <> 'elective' as is_emergent_admission,
         round(date_diff('minute', index_stays.admitted_at, index_stays.discharged_at) / 1440.0, 3) as length_of_stay_days,
         history.prior_admissions_365d,
-        history.prior_admissions_180d,
+        emergency_history.ed_visits_6_months,
         coalesce(next_admission.next_admitted_at <= index_stays.discharged_at + interval 30 day, false) as is_readmitted_30d,
         index_stays.discharged_at + interval 30 day <= (select data_end_at from data_end) as is_label_mature,
     from index_stays
     inner join patients using (patient_id)
     inner join history using (encounter_id)
+    inner join emergency_history using (encounter_id)
     inner join next_admission using (encounter_id)
 )
 
