@@ -16,7 +16,8 @@ STREAM_OUTPUT_KEYS = [
     *(dg.AssetKey(["raw", output.name]) for output in STREAM_OUTPUTS),
 ]
 STREAM_TARGET = dg.AssetSelection.assets(*STREAM_OUTPUT_KEYS) | dg.AssetSelection.assets(
-    dg.AssetKey(["staging", "stg_streams__news2_alerts"])
+    dg.AssetKey(["staging", "stg_streams__news2_alerts"]),
+    dg.AssetKey(["staging", "stg_streams__news2_escalations"]),
 )
 
 
@@ -32,7 +33,7 @@ def landed_signature(landing_dir: Path) -> dict[str, int]:
     target=STREAM_TARGET,
     minimum_interval_seconds=30,
     description="When the early-warning flow lands new output files, materialize the "
-    "stream-output assets and the staging model that reads the alerts.",
+    "stream-output assets and the staging models that read the alerts and escalations.",
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
 def news2_stream_sensor(context: dg.SensorEvaluationContext, landing: LandingZoneResource):
