@@ -24,6 +24,9 @@ __all__ = ["BOOLEAN", "FLOAT", "INTEGER", "STRING", "TIMESTAMP", "Column", "Tabl
 
 
 # Encounter types: HL7 v3 ActEncounterCode / FHIR Encounter.class, spelled out.
+UNIT_TYPES = ("icu", "stepdown", "medsurg", "maternity")  # inpatient units
+# Encounter types with a bed stay: ADT events (A01/A02/A03) and unit census.
+BED_STAY_TYPES = ("inpatient", "observation")
 ADMISSION_SOURCES = ("ed", "direct", "elective", "transfer", "readmission", "other")
 DISPOSITIONS = (
     "home",
@@ -91,8 +94,8 @@ TABLES: tuple[Table, ...] = (
             Column(
                 "unit_type",
                 STRING,
-                "unit type: icu, stepdown, medsurg, maternity, ed, ... (lowercase)",
-                pattern=r"^[a-z][a-z_]*$",
+                "inpatient unit type",
+                allowed=UNIT_TYPES,
             ),
             Column("staffed_beds", INTEGER, "staffed beds of the unit", minimum=1),
             Column("monitor_model", STRING, "bedside monitor model (telemetry)", required=False),
@@ -186,7 +189,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "adt_events",
-        "one row per ADT event (admit, transfer, discharge, registration)",
+        "one row per ADT event of a bed stay (inpatient or observation encounter)",
         "adt_event_id",
         (
             _id("adt_event_id", f"ADT event, {PSEUDONYM}"),
@@ -197,9 +200,9 @@ TABLES: tuple[Table, ...] = (
             Column(
                 "event_type",
                 STRING,
-                "HL7 v2 trigger event: A01 admit, A02 transfer, A03 discharge, A04 register",
+                "HL7 v2 trigger event of a bed stay: A01 admit, A02 transfer, A03 discharge",
                 code_system="HL7 0003",
-                allowed=("A01", "A02", "A03", "A04"),
+                allowed=("A01", "A02", "A03"),
             ),
             Column("event_at", TIMESTAMP, "event time (HL7 EVN-6 or EVN-2), UTC"),
             Column("bed_id", STRING, "bed (HL7 PV1-3.3)", required=False),
@@ -214,7 +217,12 @@ TABLES: tuple[Table, ...] = (
             _id("observation_id", f"observation set, {PSEUDONYM}"),
             _id("patient_id", "patient", "patients.patient_id"),
             _id("encounter_id", "encounter", "encounters.encounter_id"),
-            _id("unit_id", "unit where charted", "units.unit_id"),
+            Column(
+                "unit_id",
+                STRING,
+                "where charted: an inpatient unit, or the ED / clinic point of care of a visit",
+                required=False,
+            ),
             Column("observed_at", TIMESTAMP, "observation time (OBX-14 / effective), UTC"),
             Column(
                 "respiration_rate",

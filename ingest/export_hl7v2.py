@@ -1,6 +1,6 @@
 """Contract tables as HL7 v2.5.1 messages: what an interface engine would send.
 
-The simulator's feeds written out as ADT (A01/A02/A03/A04) and ORU^R01 vital-sign
+The simulator's feeds written out as ADT (A01/A02/A03) and ORU^R01 vital-sign
 messages, for round-trip tests (simulator -> HL7 v2 -> intake must give the same
 tables as the direct path) and for intake benchmarks. Message times carry an
 explicit +0000 offset. Patient identifiers go out as PID-3 with issuer ``VIGILSIM``.

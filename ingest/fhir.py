@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 from fhir.resources.R4B import get_fhir_model_class
 
+from contract.schema import BED_STAY_TYPES
 from contract.validate import empty_rejects, reject_rows
 from ingest.fhir_codes import (
     ADMIT_SOURCE,
@@ -223,12 +224,13 @@ class FhirMapper:
             if not moves:
                 moves = [(start, f"{hospital}-{slug(kind)}")]
             moves.sort(key=lambda move: (move[0] is None, move[0]))
-            first_event = "A01" if kind in {"inpatient", "observation"} else "A04"
+            last_unit[encounter_id] = moves[0][1]
+            if kind not in BED_STAY_TYPES:
+                continue  # a visit (ED, clinic): no bed stay, no ADT events
             for index, (at, unit) in enumerate(moves):
-                events.append((encounter_id, row, unit, first_event if index == 0 else "A02", at))
+                events.append((encounter_id, row, unit, "A02" if index else "A01", at))
             if end is not None:
                 events.append((encounter_id, row, moves[-1][1], "A03", end))
-            last_unit[encounter_id] = moves[-1][1]
         adt = pd.DataFrame(
             [
                 {
@@ -430,13 +432,15 @@ def ingest_fhir(
     """Load a file or folder of FHIR R4 Bundles / NDJSON into the landing zone."""
     batch = load_batch(path)
     mapper = FhirMapper(batch, pseudonymize)
-    encounters, adt, _ = mapper.encounters()
+    encounters, adt, visit_unit = mapper.encounters()
     readings, labs, unplaced = mapper.observations()
     vitals, bad_readings = pivot_sets(
         readings,
         lambda encounter_id, at: pseudonymize("observation", at.isoformat(), encounter_id),
     )
     vitals = fill_units(vitals, adt)
+    if not vitals.empty:  # visits without ADT events: the visit's location
+        vitals["unit_id"] = vitals["unit_id"].fillna(vitals["encounter_id"].map(visit_unit))
     claims, remittances = mapper.claims()
     tables = {
         "patients": mapper.patients(encounters),

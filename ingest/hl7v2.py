@@ -1,7 +1,8 @@
 """HL7 v2 intake: ADT and ORU messages from an interface engine into the contract.
 
-ADT A01 admit, A04 register, A02 transfer, A03 discharge become encounters and ADT
-events; A08 updates the patient and visit; A11 (cancel admit/visit), A12 (cancel
+ADT A01 admit, A04 register, A02 transfer, A03 discharge become encounters, and ADT
+events for bed stays (inpatient, observation; an ED or clinic visit is an encounter
+alone); A08 updates the patient and visit; A11 (cancel admit/visit), A12 (cancel
 transfer) and A13 (cancel discharge) undo what they cancel; A40 merges the patient
 in MRG-1 into the one in PID-3. ORU R01 OBX segments become vital-sign sets (by
 LOINC, see ``ingest.vitals``) and lab results. Messages are applied in file order.
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from contract.schema import BED_STAY_TYPES
 from contract.validate import empty_rejects, reject_rows
 from ingest import hl7v2_message as hl7
 from ingest.intake import IntakeResult, finish, slug
@@ -210,8 +212,8 @@ class Hl7Intake:
                 encounter.pop("discharged_at", None)
                 encounter.pop("discharge_disposition", None)
             return
-        if trigger == "A08":
-            return
+        if trigger == "A08" or encounter.get("encounter_type") not in BED_STAY_TYPES:
+            return  # updates, and visits without a bed stay (A04 ED/clinic), have no ADT row
         control_id = hl7.value(message.msh, 10) or f"{trigger}|{at.isoformat()}"
         events.append(
             {

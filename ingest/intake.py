@@ -23,13 +23,12 @@ from ingest.landing import write_rejects, write_tables
 UNIT_TYPE_PATTERNS = (
     (r"\b(MICU|SICU|CCU|CVICU|NICU|PICU|ICU|ITU)\b", "icu"),
     (r"\b(SDU|PCU|STEP|STEPDOWN|IMC|HDU)\b", "stepdown"),
-    (r"\b(ED|ER|EMERG|EMERGENCY|AE)\b", "ed"),
     (r"\b(L&D|LD|OB|MAT|MATERNITY|LABOR)\b", "maternity"),
 )
 
 
 def unit_type(point_of_care: str) -> str:
-    """Guess a unit's type from its point-of-care name (medsurg when nothing matches)."""
+    """Guess an inpatient unit's type from its name (medsurg when nothing matches)."""
     name = re.sub(r"[-_/]", " ", point_of_care.upper())
     for pattern, kind in UNIT_TYPE_PATTERNS:
         if re.search(pattern, name):
@@ -54,12 +53,9 @@ def derive_reference(
     once in the unit stands in (a lower bound). Hospitals should pass their own
     ``hospitals.csv`` and ``units.csv`` (``--reference``) for occupancy metrics.
     """
-    unit_ids = pd.concat(
-        [
-            adt_events.get("unit_id", pd.Series(dtype=str)),
-            vitals.get("unit_id", pd.Series(dtype=str)),
-        ]
-    ).dropna()
+    # Units are where bed stays happen: the ADT events' units (visits' points of
+    # care, such as the ED, are not inpatient units).
+    unit_ids = adt_events.get("unit_id", pd.Series(dtype=str)).dropna()
     units = pd.DataFrame({"unit_id": pd.Series(sorted(set(unit_ids)), dtype="string")})
     parts = units["unit_id"].str.split("-", n=1)
     units["hospital_id"] = parts.str[0].astype("string")
@@ -67,7 +63,7 @@ def derive_reference(
     peak = _peak_census(adt_events)
     units["staffed_beds"] = units["unit_id"].map(peak).fillna(1).clip(lower=1).astype("int64")
     hospital_ids = sorted(set(units["hospital_id"]) | set(encounters.get("hospital_id", [])))
-    beds = units[units["unit_type"] != "ed"].groupby("hospital_id")["staffed_beds"].sum()
+    beds = units.groupby("hospital_id")["staffed_beds"].sum()
     hospitals = pd.DataFrame({"hospital_id": hospital_ids})
     names = hospital_names or {}
     hospitals["hospital_name"] = [names.get(h) or h for h in hospitals["hospital_id"]]

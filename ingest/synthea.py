@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from contract.schema import BED_STAY_TYPES
 from contract.validate import empty_rejects, reject_rows
 from ingest.fhir_codes import payer_category
 from ingest.intake import IntakeResult, finish, slug
@@ -118,16 +119,13 @@ def ingest_synthea(
         + "-"
         + encounters["encounter_type"].fillna("unknown").map(slug)
     )
-    first_event = (
-        encounters["encounter_type"]
-        .isin(["inpatient", "observation"])
-        .map({True: "A01", False: "A04"})
-    )
-    arrivals = encounters.assign(event_type=first_event, event_at=encounters["admitted_at"])
-    departures = encounters[encounters["discharged_at"].notna()].assign(
+    # Only bed stays have ADT events; other visits are encounters alone.
+    stays = encounters.assign(unit_id=unit)[encounters["encounter_type"].isin(BED_STAY_TYPES)]
+    arrivals = stays.assign(event_type="A01", event_at=stays["admitted_at"])
+    departures = stays[stays["discharged_at"].notna()].assign(
         event_type="A03", event_at=lambda f: f["discharged_at"]
     )
-    adt = pd.concat([arrivals, departures]).assign(unit_id=unit)
+    adt = pd.concat([arrivals, departures])
     adt["adt_event_id"] = [
         pseudonymize("adt_event", f"{e}|{t}", enc_id)
         for enc_id, e, t in zip(

@@ -11,7 +11,7 @@ from ingest.landing import write_tables
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("MICU", "icu"), ("4-ICU", "icu"), ("SDU", "stepdown"), ("ED", "ed"), ("L&D", "maternity"),
+    [("MICU", "icu"), ("4-ICU", "icu"), ("SDU", "stepdown"), ("L&D", "maternity"),
      ("4WEST", "medsurg"), ("EDUCATION", "medsurg")],
 )  # fmt: skip
 def test_unit_type_from_point_of_care(name, expected) -> None:
