@@ -116,3 +116,31 @@ def test_financial_monthly_cmi_denials_and_days_in_ar(warehouse, marts_settings)
     assert_same(mart, expected, ["hospital_id", "finance_month", "payer_id"])
     assert expected["denial_rate_pct"].max() > 0
     assert expected["case_mix_index"].between(0.5, 5).all()
+
+
+def test_benchmark_against_network_and_nation(warehouse, feeds) -> None:
+    bench = warehouse.execute("select * from marts.benchmark").df()
+    # LWBS per hospital-month, straight from the ED feed, next to CMS OP-22 (3 %).
+    ed = feeds["ed_visits"].assign(
+        period_month=feeds["ed_visits"]["arrived_at"].dt.to_period("M").dt.to_timestamp()
+    )
+    lwbs = (
+        ed.groupby(["hospital_id", "period_month"])["disposition"]
+        .apply(lambda d: 100.0 * (d == "left_without_being_seen").mean())
+        .rename("metric_value")
+        .reset_index()
+    )
+    got = bench[bench["metric_id"] == "lwbs_pct"].copy()
+    got["period_month"] = pd.to_datetime(got["period_month"])
+    assert_same(
+        got[["hospital_id", "period_month", "metric_value"]], lwbs, ["hospital_id", "period_month"]
+    )
+    assert (got["national_value"] == 3.0).all() and (got["flag_reference"] == "national").all()
+    # The network median is the median over hospitals; the flag follows the direction.
+    for (_, _), group in bench.groupby(["metric_id", "period_month"]):
+        assert group["network_median"].iloc[0] == pytest.approx(group["metric_value"].median())
+    readmissions = bench[bench["metric_id"] == "readmission_rate_pct"]
+    assert readmissions["national_value"].eq(14.6).all()
+    worse = readmissions["metric_value"] > 14.6 * 1.05
+    assert (readmissions.loc[worse, "performance_flag"] == "worse").all()
+    assert bench.loc[bench["is_lower_better"].isna(), "performance_flag"].isna().all()

@@ -19,7 +19,7 @@ from simulator.config import NetworkConfig
 from vigil.pipeline import simulate
 from vigil.settings import DBT_PROJECT_DIR, Settings
 
-MARTS = ["kpi_daily", "kpi_unit_hourly", "quality_monthly", "financial_monthly"]
+MARTS = ["kpi_daily", "kpi_unit_hourly", "quality_monthly", "financial_monthly", "benchmark"]
 
 
 def land(settings: Settings, config: NetworkConfig) -> None:

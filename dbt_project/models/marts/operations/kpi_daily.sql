@@ -11,7 +11,9 @@
 -- ED, by arrival day: arrivals; medians of door to provider, arrival to departure for
 -- discharged (CMS OP-18b) and admitted (CMS ED-1) patients, admit decision to departure
 -- (CMS ED-2); LWBS % = left without being seen / arrivals (CMS OP-22); boarding hours =
--- sum of admit decision to departure (ACEP boarding definition).
+-- sum of admit decision to departure (ACEP boarding definition). Nursing hours per
+-- patient day: worked nursing hours of the day (regular, overtime, agency) over the
+-- midnight census (NDNQI HPPD).
 
 with encounters as (
     select * from {{ ref('int_encounters_enriched') }}
@@ -31,6 +33,10 @@ alerts as (
 
 ed_visits as (
     select * from {{ ref('int_ed_visits_timed') }}
+),
+
+nurse_shifts as (
+    select * from {{ ref('stg_operations__nurse_shifts') }}
 ),
 
 data_days as (
@@ -110,6 +116,13 @@ ed_days as (
     group by all
 ),
 
+nursing_days as (
+    select hospital_id, shift_date as kpi_date,
+        sum(regular_hours + overtime_hours + agency_hours) as nursing_hours,
+    from nurse_shifts
+    group by all
+),
+
 final as (
     select
         calendar.hospital_id,
@@ -128,12 +141,14 @@ final as (
         ed_days.median_admit_decision_to_departure_minutes,
         ed_days.lwbs_pct,
         coalesce(ed_days.ed_boarding_hours, 0) as ed_boarding_hours,
+        nursing_days.nursing_hours / nullif(census.midnight_census, 0) as nursing_hours_per_patient_day,
         coalesce(alerts_raised.news2_alerts_raised, 0) as news2_alerts_raised,
     from calendar
     inner join census using (hospital_id, kpi_date)
     left join admissions using (hospital_id, kpi_date)
     left join discharges using (hospital_id, kpi_date)
     left join ed_days using (hospital_id, kpi_date)
+    left join nursing_days using (hospital_id, kpi_date)
     left join alerts_raised using (hospital_id, kpi_date)
 )
 
