@@ -10,12 +10,26 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 
 import duckdb
 import pytest
 
 from tests.ingest.conftest import FIXTURES, IDENTIFIERS, TEST_KEY
 from tests.ingest.test_privacy import parquet_text, warehouse_text
+
+
+def wait_for_warehouse(path, seconds: float = 180.0) -> None:
+    """Worker processes of the run (dbt, training) may hold the lock a moment after exit."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            duckdb.connect(str(path), read_only=True).close()
+            return
+        except duckdb.IOException:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(2)
 
 
 @pytest.mark.integration
@@ -31,6 +45,7 @@ def test_built_platform_holds_no_identifier(tmp_path) -> None:
     )
     log = result.stdout + result.stderr
     assert "assets materialized" in log, log[-3000:]
+    wait_for_warehouse(home / "warehouse.duckdb")
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as connection:
         schemas = {row[0] for row in connection.execute("select schema_name from duckdb_schemas()")}
     assert {"raw", "staging", "marts"} <= schemas
