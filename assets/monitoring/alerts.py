@@ -44,6 +44,18 @@ def record_alert(warehouse: WarehouseResource, row: dict) -> None:
             time.sleep(1.0)
 
 
+def failure_message(context: dg.RunFailureSensorContext) -> str:
+    """The run's failure plus each failed step's error, so the alert says what broke."""
+    parts = [context.failure_event.message or "run failed"]
+    for event in context.get_step_failure_events():
+        error = event.event_specific_data.error
+        while error is not None and error.cause is not None:
+            error = error.cause  # Dagster wraps the user's exception: report the root
+        if error is not None:
+            parts.append(f"{event.step_key}: {error.cls_name}: {error.message.strip()}")
+    return " | ".join(parts)
+
+
 @dg.run_failure_sensor(
     name="vigil_run_failure_sensor",
     default_status=dg.DefaultSensorStatus.RUNNING,
@@ -60,7 +72,7 @@ def vigil_run_failure_sensor(
         run_id=run.run_id,
         job_name=run.job_name,
         failed_at=datetime.now(UTC).replace(tzinfo=None),
-        message=(context.failure_event.message or "run failed")[:2000],
+        message=failure_message(context)[:2000],
         dagster_run_url=f"{alerts.dagster_ui_url}/runs/{run.run_id}",
     )
     logger.error(alert.payload()["text"])

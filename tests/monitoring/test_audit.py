@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import threading
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
 from monitoring.audit import RetrainingEvent, RunFailureAlert
 from monitoring.webhook import post_json
 from tests.conftest import free_port
+from tests.monitoring.conftest import Receiver
 
 
 def test_same_event_same_id_and_different_events_differ() -> None:
@@ -26,32 +24,6 @@ def test_same_event_same_id_and_different_events_differ() -> None:
 def test_unknown_event_type_is_an_error() -> None:
     with pytest.raises(ValueError, match="unknown event type"):
         RetrainingEvent("m", "retrained_maybe", datetime(2025, 3, 1))
-
-
-class Receiver(BaseHTTPRequestHandler):
-    received: list[dict] = []
-    status = 200
-
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-        length = int(self.headers["Content-Length"])
-        Receiver.received.append(json.loads(self.rfile.read(length)))
-        self.send_response(Receiver.status)
-        self.end_headers()
-
-    def log_message(self, *args) -> None:
-        pass
-
-
-@pytest.fixture
-def webhook():
-    Receiver.received = []
-    Receiver.status = 200
-    server = HTTPServer(("127.0.0.1", free_port()), Receiver)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/alerts"
-    server.shutdown()
-    server.server_close()
 
 
 def alert() -> RunFailureAlert:

@@ -18,6 +18,7 @@ from assets.monitoring.sensors import MONITOR_TAG, PARTITION_TAG, RESULT_TAG, dr
 from assets.resources import WarehouseResource
 from monitoring.monitors import READMISSION
 from monitoring.results import DRIFT_RESULTS_DDL, insert_sql
+from tests.monitoring.conftest import Receiver
 
 SENSOR = next(s for s in drift_sensors if s.name == "readmission_drift_sensor")
 
@@ -182,6 +183,38 @@ def test_audit_sensor_records_the_run_and_the_gate_decision(warehouse: Path) -> 
         resources={"warehouse": WarehouseResource(path=str(warehouse))},
     )
     assert "no finished retrain runs" in retraining_audit_sensor(again).skip_message
+
+
+def failure_context(instance, warehouse: Path, webhook_url: str):
+    result = failing_job.execute_in_process(instance=instance, raise_on_error=False)
+    run = instance.get_run_by_id(result.run_id)
+    failure = next(
+        e
+        for e in instance.all_logs(run.run_id)
+        if e.dagster_event and e.dagster_event.is_run_failure
+    ).dagster_event
+    return run, dg.build_run_status_sensor_context(
+        sensor_name="vigil_run_failure_sensor",
+        dagster_instance=instance,
+        dagster_run=run,
+        dagster_event=failure,
+        resources={
+            "warehouse": WarehouseResource(path=str(warehouse)),
+            "alerts": AlertsResource(webhook_url=webhook_url),
+        },
+    ).for_run_failure()
+
+
+def test_failed_run_alert_reaches_the_configured_webhook(warehouse: Path, webhook: str) -> None:
+    run, context = failure_context(dg.DagsterInstance.ephemeral(), warehouse, webhook)
+    vigil_run_failure_sensor(context)
+    assert [body["run_id"] for body in Receiver.received] == [run.run_id]
+    assert "the warehouse is on fire" in Receiver.received[0]["message"]
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        delivered = connection.execute(
+            "select is_webhook_delivered, webhook_error from monitoring.run_failure_alerts"
+        ).fetchall()
+    assert delivered == [(True, None)]
 
 
 def test_failed_run_raises_an_alert_in_the_table_and_the_log(warehouse: Path, caplog) -> None:
