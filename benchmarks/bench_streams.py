@@ -95,8 +95,8 @@ def kernel(parts: list[list[dict]]) -> float:
     return time.perf_counter() - started
 
 
-def _flow_config(emit_scores: bool) -> News2FlowConfig:
-    return News2FlowConfig(partitions=PARTITIONS, emit_scores=emit_scores)
+def _flow_config(emit_scores: bool, workers: int = 1) -> News2FlowConfig:
+    return News2FlowConfig(partitions=PARTITIONS, emit_scores=emit_scores, workers=workers)
 
 
 def first_emitted_s(out: Path) -> float:
@@ -114,7 +114,9 @@ def run_flow(parts, out: Path, emit_scores: bool) -> float:
 
 
 def _cluster_process(parts, out: str, index: int, addresses: list[str], emit_scores: bool):
-    flow = build_flow(BatchSource(parts), ParquetSink(Path(out)), _flow_config(emit_scores))
+    config = _flow_config(emit_scores, workers=len(addresses))
+    sink = ParquetSink(Path(out), writers=len(addresses))
+    flow = build_flow(BatchSource(parts), sink, config)
     cli_main(flow, workers_per_process=1, process_id=index, addresses=addresses)
     Path(out, f"finished-{index}.json").write_text(json.dumps(time.time()))
 
@@ -148,7 +150,7 @@ class _LatencyPartition(StatelessSinkPartition):
     def write_batch(self, items) -> None:
         now = time.time_ns()
         for kind, table in items:
-            if kind == "alerts":
+            if kind.split(":")[0] == "alerts":
                 emitted = table.column("emitted_ns").to_numpy()
                 self._latencies.extend(((now - emitted) / 1e6).tolist())
 

@@ -144,8 +144,11 @@ def _part_files(out_dir: Path, part: str) -> list[tuple[int, Path]]:
 
 
 class _KindSinkPartition(StatefulSinkPartition[pa.Table, int]):
-    def __init__(self, out_dir: Path, part: str, resume_seq: int | None, flush_rows: int):
+    def __init__(
+        self, out_dir: Path, kind: str, part: str, resume_seq: int | None, flush_rows: int
+    ):
         self._out_dir = out_dir
+        self._kind = kind
         self._part = part
         self._seq = resume_seq or 0
         self._flush_rows = flush_rows
@@ -165,8 +168,7 @@ class _KindSinkPartition(StatefulSinkPartition[pa.Table, int]):
         if not self._buffer:
             return
         table = pa.concat_tables(self._buffer, promote_options="default")
-        kind = self._part
-        path = self._out_dir / kind / f"part-{self._part}-{self._seq:06d}.parquet"
+        path = self._out_dir / self._kind / f"part-{self._part}-{self._seq:06d}.parquet"
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".tmp")
         pq.write_table(table, partial, compression="zstd")
@@ -183,22 +185,32 @@ class _KindSinkPartition(StatefulSinkPartition[pa.Table, int]):
 
 
 class ParquetSink(FixedPartitionedSink[pa.Table, int]):
-    """Writes ``(kind, table)`` items to ``out_dir/<kind>/part-<kind>-<seq>.parquet``.
+    """Writes ``(kind, table)`` items to ``out_dir/<kind>/part-<part>-<seq>.parquet``.
 
-    One sink partition per output kind, so each kind's files are numbered in one
-    sequence that is part of the recovery snapshot.
+    One sink partition per output kind and writer (``writers``, default 1), so each
+    partition's files are numbered in one sequence that is part of the recovery
+    snapshot. Items keyed ``kind:w`` go to writer ``w`` of that kind: Bytewax gives the
+    i-th sink partition to worker ``i % workers``, so with ``writers`` equal to the
+    worker count, writer ``w`` writes on worker ``w`` and no table crosses processes.
     """
 
-    def __init__(self, out_dir: Path, flush_rows: int = 1_000_000, kinds=OUTPUT_KINDS):
+    def __init__(
+        self, out_dir: Path, flush_rows: int = 1_000_000, kinds=OUTPUT_KINDS, writers: int = 1
+    ):
         self.out_dir = Path(out_dir)
         self.flush_rows = flush_rows
         self.kinds = tuple(sorted(kinds))
+        self.writers = writers
 
     def list_parts(self) -> list[str]:
-        return list(self.kinds)
+        if self.writers == 1:
+            return list(self.kinds)
+        return [f"{kind}-{w}" for kind in self.kinds for w in range(self.writers)]
 
     def part_fn(self, item_key: str) -> int:
-        return self.kinds.index(item_key)
+        kind, _, writer = item_key.partition(":")
+        return self.kinds.index(kind) * self.writers + int(writer or 0) % self.writers
 
     def build_part(self, step_id: str, for_part: str, resume_state: int | None):
-        return _KindSinkPartition(self.out_dir, for_part, resume_state, self.flush_rows)
+        kind = for_part if self.writers == 1 else for_part.rsplit("-", 1)[0]
+        return _KindSinkPartition(self.out_dir, kind, for_part, resume_state, self.flush_rows)

@@ -28,6 +28,7 @@ from bytewax.outputs import Sink
 
 from clinical.alert_policy import AlertPolicy
 from streams.news2_batch import Batch, PartitionState, batch_len, take
+from streams.routing import colocated_key
 
 Item = Batch | dict[str, Any]  # a vitals batch, or one acknowledgement record
 Tagged = tuple[str, pa.Table]
@@ -74,6 +75,9 @@ class News2FlowConfig:
     policy: AlertPolicy = field(default_factory=AlertPolicy)
     partitions: int = 8  # patient partitions: the unit of state and of parallelism
     emit_scores: bool = True
+    # Total Bytewax workers (all processes): names state keys so that partition i's state
+    # sits on the worker that reads source partition i (see streams.routing).
+    workers: int = 1
 
 
 def is_acknowledgement(item: Item) -> bool:
@@ -92,13 +96,16 @@ def partition_of(patient_ids: np.ndarray, partitions: int) -> np.ndarray:
     return (hashed % np.uint64(partitions)).astype(np.int64)
 
 
-def split(item: Item, partitions: int) -> list[tuple[str, Item]]:
+def split(item: Item, partitions: int, keys: list[str] | None = None) -> list[tuple[str, Item]]:
     """Key an item by patient partition; a batch is cut into one sub-batch per partition.
 
-    Only the first row of each run of equal patient ids is hashed.
+    ``keys[p]`` names partition p's state key (default ``part-<p>``). Only the first row
+    of each run of equal patient ids is hashed.
     """
+    keys = keys or [f"part-{p}" for p in range(partitions)]
     if is_acknowledgement(item):
-        return [(f"part-{partition_of(np.array([item['patient_id']]), partitions)[0]}", item)]
+        part = int(partition_of(np.array([item["patient_id"]]), partitions)[0])
+        return [(keys[part], {**item, "_partition": part})]
     n = batch_len(item)
     if n == 0:
         return []
@@ -106,14 +113,14 @@ def split(item: Item, partitions: int) -> list[tuple[str, Item]]:
     run_start = np.flatnonzero(np.concatenate([[True], ids[1:] != ids[:-1]]))
     run_part = partition_of(ids[run_start], partitions)
     if (run_part == run_part[0]).all():
-        return [(f"part-{run_part[0]}", item)]
+        return [(keys[run_part[0]], {**item, "_partition": int(run_part[0])})]
     if "_source_ids" in item:
         raise ValueError("a broker message batch must hold one patient partition only")
     row_part = np.repeat(run_part, np.diff(np.append(run_start, n)))
     order = np.argsort(row_part, kind="stable")
     bounds = np.searchsorted(row_part[order], np.arange(partitions + 1))
     return [
-        (f"part-{p}", take(item, order[bounds[p] : bounds[p + 1]]))
+        (keys[p], {**take(item, order[bounds[p] : bounds[p + 1]]), "_partition": p})
         for p in range(partitions)
         if bounds[p + 1] > bounds[p]
     ]
@@ -133,27 +140,30 @@ def _step(config: News2FlowConfig):
     def step(state: PartitionState | None, item: Item) -> tuple[PartitionState, list[Tagged]]:
         if state is None:
             state = PartitionState(config.max_age, config.policy, config.emit_scores)
+        # With several workers, outputs are keyed kind:worker so that each worker writes
+        # its own sink partition and no table crosses processes (see ParquetSink).
+        worker = f":{item.get('_partition', 0) % config.workers}" if config.workers > 1 else ""
         if is_acknowledgement(item):
             state.acknowledge(item["alert_id"], item["acknowledged_at"])
             escalations = state.due_escalations()
-            return state, [
-                ("escalations", _table(escalations, ESCALATION_SCHEMA))
-            ] if escalations else []
+            if not escalations:
+                return state, []
+            return state, [(f"escalations{worker}", _table(escalations, ESCALATION_SCHEMA))]
         out = state.process(item)
         emitted = int(item["emitted_ns"]) if "emitted_ns" in item else None
         tagged: list[Tagged] = []
         if out.scores is not None:
-            tagged.append(("scores", out.scores))
+            tagged.append((f"scores{worker}", out.scores))
         for kind, alert_type in (("alerts", "news2"), ("sepsis_alerts", "sepsis")):
             alerts = [
                 {**a, "emitted_ns": emitted} for a in out.alerts if a["alert_type"] == alert_type
             ]
             if alerts:
-                tagged.append((kind, _table(alerts, ALERT_SCHEMA)))
+                tagged.append((f"{kind}{worker}", _table(alerts, ALERT_SCHEMA)))
         if out.escalations:
-            tagged.append(("escalations", _table(out.escalations, ESCALATION_SCHEMA)))
+            tagged.append((f"escalations{worker}", _table(out.escalations, ESCALATION_SCHEMA)))
         if out.dead_letters:
-            tagged.append(("dead_letters", _table(out.dead_letters, DEAD_LETTER_SCHEMA)))
+            tagged.append((f"dead_letters{worker}", _table(out.dead_letters, DEAD_LETTER_SCHEMA)))
         if "_source_ids" in item:  # broker messages to acknowledge once the above is written
             tagged.append(("source_ack", item["_source_ids"]))
         return state, tagged
@@ -169,7 +179,10 @@ def build_flow(
     flow = Dataflow("news2_early_warning")
     items = op.input("vitals", flow, source)
     # Batch of readings, or one acknowledgement record
-    keyed = op.flat_map("by_patient_partition", items, lambda item: split(item, config.partitions))
+    keys = [colocated_key(p, config.workers) for p in range(config.partitions)]
+    keyed = op.flat_map(
+        "by_patient_partition", items, lambda item: split(item, config.partitions, keys)
+    )
     # (partition key, Batch | acknowledgement)
     tagged = op.stateful_flat_map("news2_state", keyed, _step(config))
     # (partition key, (kind, pa.Table))

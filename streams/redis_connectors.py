@@ -177,7 +177,8 @@ class _RedisSinkPartition(StatelessSinkPartition[tuple[str, Any]]):
 
     def write_batch(self, items: list[tuple[str, Any]]) -> None:
         pipe = self._client.pipeline(transaction=True)
-        for kind, value in items:
+        for key, value in items:
+            kind = key.split(":")[0]  # kind:writer when the flow runs several workers
             if kind == "source_ack":
                 key, group, ids = value
                 pipe.xack(key, group, *ids)

@@ -48,8 +48,14 @@ def test_sigkill_and_restart_loses_and_duplicates_no_alert(tmp_path: Path) -> No
     args = [str(tmp_path / "vitals"), str(tmp_path / "out"), str(tmp_path / "recovery")]
     kills = 0
     for _ in range(2):
+        before = len(list((tmp_path / "out").rglob("scores/*.parquet")))
         process = subprocess.Popen([sys.executable, "-c", RUN, *args, str(speed)])
-        time.sleep(1.5)
+        deadline = time.monotonic() + 60
+        # Kill once this run has committed new output (machine load varies start-up time).
+        while process.poll() is None and time.monotonic() < deadline:
+            if len(list((tmp_path / "out").rglob("scores/*.parquet"))) > before + 2:
+                break
+            time.sleep(0.05)
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             process.wait()
