@@ -49,8 +49,11 @@ def read(out: Path, kind: str) -> pd.DataFrame:
     return ds.dataset(files).to_table().to_pandas() if files else pd.DataFrame()
 
 
-def run(items, out: Path, workers: int = 1, **config) -> dict[str, pd.DataFrame]:
-    flow = build_flow(TestingSource(items), ParquetSink(out), News2FlowConfig(**config))
+def run(
+    items, out: Path, workers: int = 1, writers: int = 1, config: dict | None = None
+) -> dict[str, pd.DataFrame]:
+    sink = ParquetSink(out, writers=writers)
+    flow = build_flow(TestingSource(items), sink, News2FlowConfig(**(config or {})))
     if workers == 1:
         run_main(flow)
     else:
@@ -88,17 +91,23 @@ def test_acknowledged_alert_is_not_escalated_and_an_ignored_one_is(tmp_path: Pat
     ids = dict(zip(probe["alerts"]["patient_id"], probe["alerts"]["alert_id"], strict=True))
     ack = {"alert_id": ids["P1"], "patient_id": "P1", "acknowledged_at": T0 + timedelta(minutes=5)}
     later = batches([rec("P1", 45), rec("P2", 45)], 10)
-    out = run([*first, ack, *later], tmp_path / "run", partitions=1)
+    out = run([*first, ack, *later], tmp_path / "run", config={"partitions": 1})
     assert out["escalations"]["alert_id"].tolist() == [ids["P2"]]
     assert out["escalations"]["reason"].tolist() == ["not acknowledged within 30 min"]
 
 
-@pytest.mark.parametrize("workers", [2, 4])
-def test_results_are_identical_with_more_workers(tmp_path: Path, workers: int) -> None:
+@pytest.mark.parametrize(("workers", "colocated"), [(2, False), (4, False), (2, True)])
+def test_results_are_identical_with_more_workers(
+    tmp_path: Path, workers: int, colocated: bool
+) -> None:
+    """Also with state keys and sink writers placed per worker (config.workers)."""
     frame = random_feed(11, 3000)
     items = [batch_from_frame(frame.iloc[i : i + 250]) for i in range(0, len(frame), 250)]
     one = run(items, tmp_path / "one")
-    many = run(items, tmp_path / "many", workers=workers)
+    placement = {"workers": workers} if colocated else {}
+    many = run(
+        items, tmp_path / "many", workers, writers=workers if colocated else 1, config=placement
+    )
     for kind in ("scores", "alerts", "sepsis_alerts", "escalations", "dead_letters"):
         columns = [c for c in one[kind].columns if c != "emitted_ns"]
         order = sorted(columns)
