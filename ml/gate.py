@@ -16,6 +16,9 @@ A challenger is promoted when every check passes:
    ``max_subgroup_gap`` each, or within the gap that shuffled groups of the same
    sizes show by chance (``subgroup_gap_<attribute>_noise_floor``).
 4. **Behaviour**: each metric named in ``must_be_zero`` (direction-test violations) is 0.
+5. **Baseline**: when ``baseline_metric`` is set, the challenger's primary metric beats
+   that simple baseline on the same holdout (LACE for readmission, per-DRG median
+   length of stay): a model that cannot beat its baseline does not earn its place.
 """
 
 from __future__ import annotations
@@ -40,9 +43,12 @@ class GateConfig:
     max_ece: float | None = 0.05
     max_subgroup_gap: float = 0.15
     must_be_zero: tuple[str, ...] = ()
+    baseline_metric: str | None = None
 
     def required_metrics(self) -> list[str]:
         names = [self.primary_metric, *self.must_be_zero]
+        if self.baseline_metric is not None:
+            names.append(self.baseline_metric)
         for attribute in SUBGROUP_ATTRIBUTES:
             names += [f"subgroup_gap_{attribute}", f"subgroup_gap_{attribute}_noise_floor"]
         if self.max_brier is not None:
@@ -99,10 +105,19 @@ def decide(
     for name in config.must_be_zero:
         checks.append((challenger[name] == 0, f"behaviour: {name} = {challenger[name]:g}"))
     metric = config.primary_metric
+    sign = 1.0 if config.higher_is_better else -1.0
+    if config.baseline_metric is not None:
+        baseline = challenger[config.baseline_metric]
+        checks.append(
+            (
+                sign * (challenger[metric] - baseline) > 0,
+                f"baseline: {metric} {challenger[metric]:.4f} vs {config.baseline_metric} "
+                f"{baseline:.4f}",
+            )
+        )
     if champion is None:
         checks.append((True, "no current champion"))
     else:
-        sign = 1.0 if config.higher_is_better else -1.0
         gain = sign * (challenger[metric] - champion[metric])
         verdict = "" if gain >= config.min_gain else " below the required"
         checks.append(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,14 +43,21 @@ class Tracking:
 
 
 def log_and_register(
-    model: Any, model_name: str, example: pd.DataFrame, metrics: Mapping[str, float]
+    model: Any,
+    model_name: str,
+    example: pd.DataFrame,
+    metrics: Mapping[str, float],
+    predict: Callable[[pd.DataFrame], Any] | None = None,
 ) -> str:
     """Log ``model`` in the active run with signature and input example; register it.
 
-    Returns the new registered version. cloudpickle is used because skops (MLflow's
-    default for scikit-learn) refuses some pipeline components.
+    The signature's output is ``predict(example)`` (default: the positive-class
+    probability of a classifier). Returns the new registered version. cloudpickle is
+    used because skops (MLflow's default for scikit-learn) refuses some pipeline
+    components and Vigil's own estimators.
     """
-    signature = infer_signature(example, model.predict_proba(example)[:, 1])
+    output = predict(example) if predict else model.predict_proba(example)[:, 1]
+    signature = infer_signature(example, output)
     info = mlflow.sklearn.log_model(
         model,
         name="model",

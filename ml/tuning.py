@@ -35,10 +35,8 @@ def suggest_readmission(trial: optuna.Trial) -> dict[str, Any]:
 
 def suggest_length_of_stay(trial: optuna.Trial) -> dict[str, Any]:
     return {
-        "learning_rate": trial.suggest_float("learning_rate", 0.03, 0.3, log=True),
-        "max_leaf_nodes": trial.suggest_int("max_leaf_nodes", 7, 31),
-        "min_samples_leaf": trial.suggest_int("min_samples_leaf", 10, 60),
-        "l2_regularization": trial.suggest_float("l2_regularization", 1e-4, 1.0, log=True),
+        "drg_prior_stays": trial.suggest_float("drg_prior_stays", 0.5, 50.0, log=True),
+        "ridge_alpha": trial.suggest_float("ridge_alpha", 1e-2, 1e3, log=True),
     }
 
 

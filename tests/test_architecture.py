@@ -25,6 +25,7 @@ PURE = [
     ROOT / "ml" / "gate.py",
     ROOT / "ml" / "tuning.py",
     ROOT / "ml" / "evaluation.py",
+    ROOT / "ml" / "length_of_stay.py",
     *sorted((ROOT / "monitoring").glob("*.py")),
 ]
 

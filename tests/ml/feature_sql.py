@@ -18,7 +18,7 @@ from vigil.settings import DBT_PROJECT_DIR
 MODELS = DBT_PROJECT_DIR / "models"
 READMISSION_CHAIN = {
     "staging": ["stg_ehr__encounters", "stg_ehr__patients", "stg_ehr__ed_visits"],
-    "ml": ["readmission_features"],
+    "ml": ["readmission_features", "length_of_stay_features"],
 }
 
 
@@ -55,7 +55,12 @@ def build_features(
             connection.execute(f"create or replace table {schema}.{model} as {sql}")
 
 
-def readmission_features(raw: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def feature_table(raw: dict[str, pd.DataFrame], table: str) -> pd.DataFrame:
+    """``ml.<table>`` built from ``raw`` (encounters, patients, ed_visits)."""
     with duckdb.connect() as connection:
         build_features(connection, raw)
-        return connection.execute("select * from ml.readmission_features").df()
+        return connection.execute(f"select * from ml.{table}").df()
+
+
+def readmission_features(raw: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    return feature_table(raw, "readmission_features")

@@ -59,3 +59,33 @@ def features_and_truth(n: int = 2000, seed: int = 0) -> tuple[pd.DataFrame, pd.D
     frame = discharges(n, seed)
     truth = frame[["encounter_id", "true_readmission_risk_30d"]]
     return frame.drop(columns="true_readmission_risk_30d"), truth
+
+
+def stays(n: int = 3000, seed: int = 0) -> pd.DataFrame:
+    """Lognormal stays around a DRG's typical stay, 20% longer per Charlson point."""
+    rng = np.random.default_rng(seed)
+    drg = rng.choice(["871", "291", "470", "392"], n, p=[0.3, 0.3, 0.2, 0.2])
+    typical = pd.Series(drg).map({"871": 4.5, "291": 3.4, "470": 2.1, "392": 2.8}).to_numpy()
+    charlson = rng.poisson(1.5, n)
+    frame = pd.DataFrame(
+        {
+            "encounter_id": [f"E{i}" for i in range(n)],
+            "hospital_id": "H1",
+            "admitted_at": pd.Timestamp("2025-01-01")
+            + pd.to_timedelta(np.sort(rng.uniform(0, 150, n)), unit="D"),
+            "age_years": rng.integers(18, 95, n),
+            "sex": rng.choice(["F", "M"], n),
+            "primary_payer": rng.choice(["medicare", "commercial"], n),
+            "charlson_index": charlson,
+            "acuity_level": rng.choice([0, 1, 2], n),
+            "admission_source": rng.choice(["ed", "elective"], n),
+            "ms_drg_code": drg,
+            "ms_drg_relative_weight": pd.Series(drg)
+            .map({"871": 1.9, "291": 1.3, "470": 1.9, "392": 0.8})
+            .to_numpy(),
+            "prior_admissions_365d": rng.poisson(0.3, n),
+        }
+    )
+    frame["length_of_stay_days"] = typical * np.exp(0.5 * rng.normal(size=n)) * 1.2**charlson
+    frame["is_target_mature"] = True
+    return frame

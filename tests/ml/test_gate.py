@@ -103,6 +103,17 @@ def test_regressor_gate_wants_a_lower_error() -> None:
     assert not decide({**regressor, "mae": 2.5}, {"mae": 2.2}, config).promote
 
 
+def test_a_challenger_that_does_not_beat_its_baseline_is_refused() -> None:
+    config = GateConfig(baseline_metric="lace_auroc")
+    assert decide(metrics(0.70, lace_auroc=0.65), None, config).promote
+    decision = decide(metrics(0.64, lace_auroc=0.65), None, config)
+    assert not decision.promote
+    assert decision.reasons[0].startswith("baseline: auroc 0.6400 vs lace_auroc")
+    regressor = GateConfig("mae", False, max_brier=None, max_ece=None, baseline_metric="drg_mae")
+    assert decide({"mae": 2.0, "drg_mae": 2.3, **FAIR}, None, regressor).promote
+    assert not decide({"mae": 2.4, "drg_mae": 2.3, **FAIR}, None, regressor).promote
+
+
 def test_missing_metric_is_an_error_not_a_pass() -> None:
     with pytest.raises(ValueError, match="ece"):
         decide({"auroc": 0.8, "brier": 0.1, **FAIR}, None, GateConfig())

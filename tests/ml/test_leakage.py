@@ -13,9 +13,10 @@ import pytest
 
 from simulator.config import NetworkConfig
 from simulator.network import simulate
-from tests.ml.feature_sql import readmission_features
+from tests.ml.feature_sql import feature_table, readmission_features
 
 LABEL_COLUMNS = {"is_readmitted_30d", "is_label_mature"}
+TARGET_COLUMNS = {"length_of_stay_days", "is_target_mature"}
 
 
 @pytest.fixture(scope="module")
@@ -59,3 +60,22 @@ def test_censoring_does_change_the_labels(raw: dict[str, pd.DataFrame]) -> None:
     censored = readmission_features(censor(raw, cutoff)).set_index("encounter_id")
     known = censored.index.intersection(full.index)
     assert (censored.loc[known, "is_readmitted_30d"] != full.loc[known, "is_readmitted_30d"]).any()
+
+
+def test_length_of_stay_features_at_admission_do_not_change_when_the_future_is_removed(
+    raw: dict[str, pd.DataFrame],
+) -> None:
+    cutoff = raw["encounters"]["admitted_at"].min().normalize() + pd.Timedelta(days=40)
+    full = feature_table(raw, "length_of_stay_features").set_index("encounter_id")
+    censored = feature_table(censor(raw, cutoff), "length_of_stay_features").set_index(
+        "encounter_id"
+    )
+    assert len(censored) >= 100
+    assert set(censored.index) <= set(full.index)
+    assert censored["length_of_stay_days"].isna().any(), "open stays at the cut-off expected"
+    features = [c for c in full.columns if c not in TARGET_COLUMNS]
+    pd.testing.assert_frame_equal(
+        censored[features].sort_index(),
+        full.loc[censored.index, features].sort_index(),
+        check_dtype=False,
+    )

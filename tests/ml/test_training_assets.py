@@ -16,9 +16,14 @@ import pytest
 from mlflow.tracking import MlflowClient
 
 from assets.ml.assets import READMISSION_MODEL, readmission_model, readmission_scores
+from assets.ml.length_of_stay import (
+    LENGTH_OF_STAY_MODEL,
+    length_of_stay_model,
+    length_of_stay_predictions,
+)
 from assets.resources import MlflowResource, WarehouseResource
 from ml.registry import CHALLENGER, CHAMPION
-from tests.ml.synthetic import features_and_truth
+from tests.ml.synthetic import features_and_truth, stays
 
 TINY = {"n_trials": 3, "timeout_seconds": 60.0}
 
@@ -34,9 +39,11 @@ def home(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def materialize(home: Path, training: dict) -> dg.ExecuteInProcessResult:
+def materialize(
+    home: Path, training: dict, assets: list | None = None, node: str = "ml__readmission_model"
+) -> dg.ExecuteInProcessResult:
     return dg.materialize(
-        [readmission_model, readmission_scores],
+        assets or [readmission_model, readmission_scores],
         resources={
             "warehouse": WarehouseResource(path=str(home / "warehouse.duckdb")),
             "mlflow_store": MlflowResource(
@@ -45,7 +52,7 @@ def materialize(home: Path, training: dict) -> dg.ExecuteInProcessResult:
             ),
             "ground_truth_dir": str(home / "ground_truth"),
         },
-        run_config={"ops": {"ml__readmission_model": {"config": training}}},
+        run_config={"ops": {node: {"config": training}}},
     )
 
 
@@ -90,3 +97,30 @@ def test_train_register_gate_score_then_refuse_a_worse_challenger(home: Path) ->
     assert len(scores) == discharges[0]
     assert set(scores["model_version"]) == {"1"}
     assert set(scores["risk_tier"]) <= {"low", "medium", "high"}
+
+
+def test_length_of_stay_trains_gates_and_predicts_open_stays(home: Path) -> None:
+    frame = stays(2000, seed=4)
+    frame.loc[frame.index[-30:], ["length_of_stay_days", "is_target_mature"]] = [None, False]
+    with duckdb.connect(str(home / "warehouse.duckdb")) as connection:
+        connection.execute("create table ml.length_of_stay_features as select * from frame")
+    result = materialize(
+        home,
+        TINY,
+        [length_of_stay_model, length_of_stay_predictions],
+        node="ml__length_of_stay_model",
+    )
+    assert result.success
+    meta = result.asset_materializations_for_node("ml__length_of_stay_model")[0].metadata
+    assert meta["promoted"].value is True
+    assert meta["holdout_mae_days"].value < meta["holdout_drg_median_mae_days"].value
+    client = MlflowClient(f"sqlite:///{home / 'mlflow.db'}")
+    assert client.get_model_version_by_alias(LENGTH_OF_STAY_MODEL, CHAMPION)
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as connection:
+        predictions = connection.execute("select * from ml.length_of_stay_predictions").df()
+        decision = connection.execute(
+            "select primary_metric, is_promoted from monitoring.model_decisions"
+        ).fetchall()
+    assert len(predictions) == 2000
+    assert predictions["predicted_length_of_stay_days"].gt(0).all()
+    assert decision == [("mae", True)]

@@ -1,0 +1,208 @@
+"""Training and batch scoring of the length-of-stay model (prediction at admission)."""
+
+from datetime import UTC, datetime
+
+import dagster as dg
+import mlflow
+import pandas as pd
+
+from assets.ml.gating import gate_version
+from assets.raw.assets import WAREHOUSE_POOL
+from assets.resources import MlflowResource, WarehouseResource
+from ml import length_of_stay
+from ml.evaluation import rounded
+from ml.gate import GateConfig
+from ml.registry import CHAMPION, alias_version, load_version, log_and_register
+from ml.tuning import TuningConfig, suggest_length_of_stay, tune
+
+LENGTH_OF_STAY_MODEL = "vigil-length-of-stay"
+EXPERIMENT = "length_of_stay"
+FEATURES_KEY = dg.AssetKey(["ml", "length_of_stay_features"])
+
+
+class LengthOfStayTrainingConfig(dg.Config):
+    n_trials: int = 8
+    timeout_seconds: float = 120.0
+    seed: int = 42
+    holdout_fraction: float = 0.25
+    min_mae_gain_days: float = 0.0
+    max_subgroup_mae_gap_days: float = 1.0
+
+
+def log_evaluation(model, split: length_of_stay.Split) -> None:
+    """Per-DRG error table and the patient-level adjustment's coefficients."""
+    holdout = split.holdout.assign(predicted=length_of_stay.predict_days(model, split.holdout))
+    holdout["absolute_error"] = (holdout["predicted"] - holdout[length_of_stay.TARGET]).abs()
+    by_drg = holdout.groupby("ms_drg_code").agg(
+        stays=("encounter_id", "size"),
+        median_days=(length_of_stay.TARGET, "median"),
+        mae_days=("absolute_error", "mean"),
+    )
+    mlflow.log_text(by_drg.reset_index().to_csv(index=False), "evaluation/mae_by_drg.csv")
+    adjustment = model.adjustment_
+    importance = pd.DataFrame(
+        {
+            "feature": adjustment.named_steps["preprocess"].get_feature_names_out(),
+            "log_days_coefficient": adjustment.named_steps["ridge"].coef_,
+        }
+    ).sort_values("log_days_coefficient", key=abs, ascending=False)
+    mlflow.log_text(importance.to_csv(index=False), "evaluation/feature_importance.csv")
+
+
+@dg.asset(
+    key=["ml", "length_of_stay_model"],
+    deps=[FEATURES_KEY],
+    group_name="ml",
+    owners=["team:ml-engineering"],
+    kinds={"scikit-learn", "optuna", "mlflow"},
+    pool=WAREHOUSE_POOL,
+)
+def length_of_stay_model(
+    context: dg.AssetExecutionContext,
+    config: LengthOfStayTrainingConfig,
+    warehouse: WarehouseResource,
+    mlflow_store: MlflowResource,
+) -> dg.MaterializeResult:
+    """Length of stay at admission (days), tuned with Optuna, gated on MAE.
+
+    A DRG-anchored log-linear model: each MS-DRG's typical stay times a patient-level
+    adjustment. Trains on completed stays admitted earlier, holds out the latest,
+    logs trials as nested MLflow runs, registers the refit best candidate as
+    `challenger`, and promotes it to `champion` only if it beats the per-DRG median
+    baseline and the current champion's MAE on the same holdout, with MAE gaps by
+    sex, age band and payer within the bound.
+    """
+    with warehouse.connect(read_only=True) as connection:
+        features = connection.execute("select * from ml.length_of_stay_features").df()
+    split = length_of_stay.time_split(features, config.holdout_fraction)
+    baseline = length_of_stay.DrgMedianBaseline.fit(split.train)
+    tracking = mlflow_store.tracking()
+    tracking.activate(EXPERIMENT)
+    client = tracking.client()
+
+    with mlflow.start_run(run_name="length-of-stay-training") as run:
+        mlflow.log_params(
+            {"n_trials": config.n_trials, "holdout_fraction": config.holdout_fraction}
+        )
+
+        def log_trial(number: int, params: dict, value: float, state: str) -> None:
+            with mlflow.start_run(run_name=f"trial-{number}", nested=True):
+                mlflow.log_params(params)
+                mlflow.log_metric("cv_mae_days", value)
+                mlflow.set_tag("optuna_state", state)
+
+        study = tune(
+            lambda params: length_of_stay.fold_scores(params, split.train, config.seed),
+            suggest_length_of_stay,
+            TuningConfig(config.n_trials, config.timeout_seconds, config.seed),
+            direction="minimize",
+            on_trial=log_trial,
+        )
+        model = length_of_stay.build_model(study.best_params).fit(
+            length_of_stay.model_input(split.train), split.train[length_of_stay.TARGET]
+        )
+        metrics = length_of_stay.evaluate(model, split.holdout, baseline)
+        mlflow.log_params({f"best_{k}": v for k, v in study.best_params.items()})
+        log_evaluation(model, split)
+        version = log_and_register(
+            model,
+            LENGTH_OF_STAY_MODEL,
+            length_of_stay.model_input(split.train),
+            metrics,
+            predict=lambda frame: length_of_stay.predict_days(model, frame),
+        )
+
+    train_start, train_end = split.train_window
+    for key, value in {"train_start": train_start, "train_end": train_end}.items():
+        client.set_model_version_tag(LENGTH_OF_STAY_MODEL, version, key, str(value))
+    gate = GateConfig(
+        primary_metric="mae",
+        higher_is_better=False,
+        min_gain=config.min_mae_gain_days,
+        max_brier=None,
+        max_ece=None,
+        max_subgroup_gap=config.max_subgroup_mae_gap_days,
+        baseline_metric="drg_median_mae",
+    )
+    _, gate_metadata = gate_version(
+        context,
+        warehouse,
+        client,
+        model_name=LENGTH_OF_STAY_MODEL,
+        version=version,
+        challenger_metrics=metrics,
+        evaluate_champion=lambda champion: length_of_stay.evaluate(
+            champion, split.holdout, baseline
+        ),
+        config=gate,
+        mlflow_run_id=run.info.run_id,
+    )
+    return dg.MaterializeResult(
+        metadata={
+            **gate_metadata,
+            "holdout_mae_days": metrics["mae"],
+            "holdout_drg_median_mae_days": metrics["drg_median_mae"],
+            "holdout_metrics": dg.MetadataValue.json(rounded(metrics)),
+            "train_rows": len(split.train),
+            "holdout_rows": len(split.holdout),
+            "trials_complete": sum(t.state.name == "COMPLETE" for t in study.trials),
+            "trials_pruned": sum(t.state.name == "PRUNED" for t in study.trials),
+        }
+    )
+
+
+@dg.asset(
+    key=["ml", "length_of_stay_predictions"],
+    deps=[FEATURES_KEY, length_of_stay_model],
+    group_name="ml",
+    owners=["team:ml-engineering"],
+    kinds={"scikit-learn", "mlflow", "duckdb"},
+    pool=WAREHOUSE_POOL,
+)
+def length_of_stay_predictions(
+    warehouse: WarehouseResource, mlflow_store: MlflowResource
+) -> dg.MaterializeResult:
+    """Predicted length of stay and expected discharge of every admission, by the `champion`.
+
+    One row per admission (open stays included: that is where bed managers use it),
+    with the model version that scored it. Replaced in full on each run.
+    """
+    tracking = mlflow_store.tracking()
+    tracking.activate(EXPERIMENT)
+    version = alias_version(tracking.client(), LENGTH_OF_STAY_MODEL, CHAMPION)
+    if version is None:
+        raise RuntimeError(
+            f"{LENGTH_OF_STAY_MODEL} has no `{CHAMPION}` version yet: no candidate has "
+            "passed the promotion gate (see monitoring.model_decisions for the reasons)"
+        )
+    model = load_version(LENGTH_OF_STAY_MODEL, version)
+    with warehouse.connect(read_only=True) as connection:
+        features = connection.execute("select * from ml.length_of_stay_features").df()
+    predictions = length_of_stay.predict_admissions(
+        model,
+        features,
+        model_name=LENGTH_OF_STAY_MODEL,
+        model_version=version,
+        scored_at=datetime.now(UTC).replace(tzinfo=None),
+    )
+    with warehouse.connect() as connection:
+        connection.execute(
+            "create or replace table ml.length_of_stay_predictions as select * from predictions"
+        )
+    return dg.MaterializeResult(
+        metadata={
+            "rows": len(predictions),
+            "model_version": version,
+            "open_stays": int(features["length_of_stay_days"].isna().sum()),
+            "median_predicted_days": float(predictions["predicted_length_of_stay_days"].median())
+            if len(predictions)
+            else 0.0,
+        }
+    )
+
+
+length_of_stay_retrain_job = dg.define_asset_job(
+    "length_of_stay_retrain_job",
+    selection=dg.AssetSelection.assets(length_of_stay_model, length_of_stay_predictions),
+    description="Retrain the length-of-stay model, gate the new version, and rescore admissions.",
+)
