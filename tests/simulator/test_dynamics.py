@@ -160,3 +160,14 @@ def test_event_feeds_are_time_ordered(baseline_tables, feed: str) -> None:
         "ed_visits": "arrived_at",
     }[feed]
     assert baseline_tables[feed][column].is_monotonic_increasing
+
+
+def test_every_bedded_ed_admission_is_one_encounter(baseline_tables) -> None:
+    """Counts in = counts out: each admitted ED visit that reached a bed is exactly one
+    encounter from the ED, and each encounter from the ED has its visit."""
+    ed = baseline_tables["ed_visits"]
+    bedded = ed[(ed["disposition"] == "admitted") & ed["departed_at"].notna()]
+    enc = baseline_tables["encounters"]
+    from_ed = enc[enc["admission_source"] == "ed"]
+    assert from_ed["ed_visit_id"].notna().all()
+    assert sorted(from_ed["ed_visit_id"]) == sorted(bedded["ed_visit_id"])
