@@ -100,15 +100,11 @@ def _chunks(config: StreamConfig) -> Iterator[tuple[np.ndarray, np.ndarray, np.n
         first += count
 
 
-def device_stream(config: StreamConfig) -> pa.Table:
-    """Readings as an Arrow table: observed_at, device_id, parameter, value, is_artefact.
-
-    One row per reading, ordered by time, then bed, then parameter; ``device_id`` and
-    ``parameter`` are dictionary-encoded.
-    """
+def device_stream_batches(config: StreamConfig) -> Iterator[pa.RecordBatch]:
+    """The device stream as Arrow record batches of about a million readings each, so a
+    replay of hundreds of millions of readings never has to sit in memory at once."""
     beds, n_par = config.beds, len(PARAMETERS)
     names, params = pa.array(device_ids(beds)), pa.array(list(PARAMETERS))
-    batches = []
     bed_index = par_index = None
     for seconds, values, artefact in _chunks(config):
         count = len(seconds)
@@ -118,20 +114,24 @@ def device_stream(config: StreamConfig) -> pa.Table:
             par_index = np.tile(np.arange(n_par, dtype=np.int8), count * beds)
         is_artefact = np.zeros((count, beds, n_par), dtype=bool)
         is_artefact[..., SPO2] = artefact
-        batches.append(
-            pa.record_batch(
-                {
-                    "observed_at": pa.array(
-                        np.repeat(seconds, beds * n_par), type=pa.timestamp("s")
-                    ),
-                    "device_id": pa.DictionaryArray.from_arrays(bed_index[:n], names),
-                    "parameter": pa.DictionaryArray.from_arrays(par_index[:n], params),
-                    "value": pa.array(values.reshape(-1)),
-                    "is_artefact": pa.array(is_artefact.reshape(-1)),
-                }
-            )
+        yield pa.record_batch(
+            {
+                "observed_at": pa.array(np.repeat(seconds, beds * n_par), type=pa.timestamp("s")),
+                "device_id": pa.DictionaryArray.from_arrays(bed_index[:n], names),
+                "parameter": pa.DictionaryArray.from_arrays(par_index[:n], params),
+                "value": pa.array(values.reshape(-1)),
+                "is_artefact": pa.array(is_artefact.reshape(-1)),
+            }
         )
-    return pa.Table.from_batches(batches)
+
+
+def device_stream(config: StreamConfig) -> pa.Table:
+    """Readings as an Arrow table: observed_at, device_id, parameter, value, is_artefact.
+
+    One row per reading, ordered by time, then bed, then parameter; ``device_id`` and
+    ``parameter`` are dictionary-encoded.
+    """
+    return pa.Table.from_batches(list(device_stream_batches(config)))
 
 
 def device_stream_wide(config: StreamConfig) -> pa.Table:

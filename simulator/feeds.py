@@ -120,6 +120,7 @@ def derived_feeds(
 
     observed = det.rename(columns={"event_ns": "event_ns"})[["encounter", "event_ns", "event_type"]]
     events = clinical_events.clinical_events(rng, arrays, observed, lines)
+    events = events.astype({"encounter": np.int64, "event_ns": np.int64})
     events = events[events["event_ns"] < end_ns].sort_values(
         ["event_ns", "encounter"], kind="stable"
     )

@@ -55,3 +55,11 @@ def test_discharges_after_the_window_are_not_known(tmp_path: Path) -> None:
 def test_invalid_config_is_refused() -> None:
     with pytest.raises(ValueError, match="hospitals"):
         NetworkConfig(hospitals=0)
+
+
+@pytest.mark.parametrize("days", [1, 2])
+def test_a_day_or_two_simulates_and_lands(tmp_path: Path, days: int) -> None:
+    """Short windows (few or no events of some kinds) still give every feed."""
+    tables = simulate(NetworkConfig(hospitals=1, days=days, beds_per_hospital=20, seed=1))
+    written = write_landing(tables, tmp_path / "landing", tmp_path / "truth")
+    assert written["ed_visits"] > 0 and "clinical_events" in written
