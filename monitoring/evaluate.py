@@ -97,8 +97,17 @@ def evaluate_day(
             if champion.holdout_auroc is not None and champion.holdout_brier is not None
             else None
         )
+        # Model quality over a longer window: a day's matured labels are too few for AUROC.
+        first, last = monitor.current_window(day, monitor.performance_window_days)
+        labelled = features[(times >= first) & (times < last)]
         performance = model_quality(
-            reference, current, monitor.label, PREDICTION, monitor.label_mature_column, known
+            reference,
+            labelled.assign(**{PREDICTION: predict(labelled)}),
+            monitor.label,
+            PREDICTION,
+            monitor.label_mature_column,
+            known,
+            monitor.thresholds.min_labelled_rows,
         )
     folder = reports_dir / monitor.slug / day.isoformat()
     folder.mkdir(parents=True, exist_ok=True)

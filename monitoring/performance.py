@@ -14,7 +14,7 @@ import pandas as pd
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
 # Fewer labelled rows than this, or a single outcome, gives no AUROC worth comparing.
-MIN_LABELLED_ROWS = 20
+MIN_LABELLED_ROWS = 200
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,10 @@ class ModelQuality:
         return self.reference_auroc - self.auroc
 
 
-def _scores(labels: pd.Series, risk: np.ndarray) -> tuple[float | None, float | None]:
-    if len(labels) < MIN_LABELLED_ROWS or labels.nunique() < 2:
+def _scores(
+    labels: pd.Series, risk: np.ndarray, min_rows: int
+) -> tuple[float | None, float | None]:
+    if len(labels) < min_rows or labels.nunique() < 2:
         return None, None
     return (
         float(roc_auc_score(labels.astype(int), risk)),
@@ -49,6 +51,7 @@ def model_quality(
     prediction: str,
     mature: str | None = None,
     reference_scores: tuple[float, float] | None = None,
+    min_rows: int = MIN_LABELLED_ROWS,
 ) -> ModelQuality:
     """Score ``prediction`` against ``label`` on the rows whose label is mature.
 
@@ -60,9 +63,11 @@ def model_quality(
         return frame[frame[mature].astype(bool)] if mature else frame
 
     now, then = labelled(current), labelled(reference)
-    auroc, brier = _scores(now[label], now[prediction].to_numpy())
+    auroc, brier = _scores(now[label], now[prediction].to_numpy(), min_rows)
     if reference_scores is not None:
         reference_auroc, reference_brier = reference_scores
     else:
-        reference_auroc, reference_brier = _scores(then[label], then[prediction].to_numpy())
+        reference_auroc, reference_brier = _scores(
+            then[label], then[prediction].to_numpy(), min_rows
+        )
     return ModelQuality(len(now), auroc, brier, reference_auroc, reference_brier)

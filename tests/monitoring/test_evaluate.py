@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -88,14 +89,26 @@ def test_first_day_of_the_new_case_mix_drifts(setting, tmp_path: Path) -> None:
     assert {s["column"] for s in statistics} == {"age_years", "charlson_index", "sex"}
 
 
-def test_model_quality_only_on_matured_labels(setting, tmp_path: Path) -> None:
-    matured = run(setting, date(2025, 3, 1), tmp_path)  # day 59: labels mature
-    immature = run(setting, date(2025, 4, 1), tmp_path)  # day 90: within 30 days of the end
-    assert matured.performance.labelled_rows == 40
+def test_model_quality_only_on_matured_labels_over_its_longer_window(setting, tmp_path) -> None:
+    matured = run(setting, date(2025, 3, 1), tmp_path)  # day 59: days 32-59 have matured
+    partly = run(setting, date(2025, 4, 1), tmp_path)  # day 90: only days 63-69 matured
+    immature = run(setting, date(2025, 4, 10), tmp_path)  # day 99: none matured
+    assert matured.performance.labelled_rows == 28 * 40
     assert matured.row["auroc"] is not None
     assert matured.row["auroc_drop"] == pytest.approx(0.7 - matured.row["auroc"])
+    assert partly.performance.labelled_rows == 7 * 40
     assert immature.performance.labelled_rows == 0
     assert immature.row["auroc"] is None
+
+
+def test_too_few_matured_labels_give_no_auroc(setting, tmp_path: Path) -> None:
+    data, reference, predict, champion = setting
+    strict = replace(MONITOR, performance_window_days=3)  # 120 labels < 200
+    result = evaluate_day(
+        strict, data, reference, predict, champion, date(2025, 3, 1), tmp_path, datetime.now()
+    )
+    assert result.performance.labelled_rows == 120
+    assert result.row["auroc"] is None and result.row["auroc_drop"] is None
 
 
 def test_days_not_worth_evaluating_are_skipped_with_the_reason(setting, tmp_path: Path) -> None:
