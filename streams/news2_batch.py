@@ -157,6 +157,9 @@ class PartitionState:
     max_age: timedelta = timedelta(hours=12)
     policy: AlertPolicy = field(default_factory=AlertPolicy)
     emit_scores: bool = True
+    # Patient ids the hospital knows (from ADT); None accepts any id. A reading for an
+    # id outside the set is dead-lettered as an unknown patient.
+    known_patients: frozenset | None = None
     slot_of: dict[Any, int] = field(default_factory=dict)
     values: np.ndarray = field(default_factory=lambda: np.full((0, len(PARAMETERS)), np.nan))
     seen: np.ndarray = field(default_factory=lambda: np.full((0, len(PARAMETERS)), NEVER))
@@ -198,25 +201,42 @@ class PartitionState:
         original = batch
         reasons = invalid_reasons(batch)
         dead = [(i, REASONS[reasons[i] - 1]) for i in np.flatnonzero(reasons)]
-        keep = reasons == 0
-        if not keep.all():
-            batch = take(batch, np.flatnonzero(keep))
+        index = np.flatnonzero(reasons == 0)  # original row of each remaining row
+        if len(index) < n:
+            batch = take(batch, index)
+        if self.known_patients is not None:
+            known = self._known(batch["patient_id"])
+            if not known.all():
+                ids = batch["patient_id"]
+                dead += [
+                    (index[i], f"unknown patient {str(ids[i])!r}") for i in np.flatnonzero(~known)
+                ]
+                index = index[known]
+                batch = take(batch, np.flatnonzero(known))
         slots = self._slots_of(batch["patient_id"])
         t = batch["observed_at"]
         late = t < self.last_at[slots]
         if late.any():
-            kept_index = np.flatnonzero(keep)
             dead += [
-                (
-                    kept_index[i],
-                    f"late: older than {to_datetime(self.last_at[slots[i]]).isoformat()}",
-                )
+                (index[i], f"late: older than {to_datetime(self.last_at[slots[i]]).isoformat()}")
                 for i in np.flatnonzero(late)
             ]
             on_time = np.flatnonzero(~late)
             batch, slots, t = take(batch, on_time), slots[on_time], t[on_time]
         dead_letters = [self._dead_letter(original, row, reason) for row, reason in sorted(dead)]
         return self._fold(batch, slots, t, dead_letters)
+
+    def _known(self, patients: np.ndarray) -> np.ndarray:
+        """Per row, whether the patient is in ``known_patients`` (checked once per run)."""
+        if len(patients) == 0:
+            return np.zeros(0, dtype=bool)
+        run_start = np.flatnonzero(np.concatenate([[True], patients[1:] != patients[:-1]]))
+        known = np.fromiter(
+            (patient in self.known_patients for patient in patients[run_start].tolist()),
+            dtype=bool,
+            count=len(run_start),
+        )
+        return np.repeat(known, np.diff(np.append(run_start, len(patients))))
 
     def _slots_of(self, patients: np.ndarray) -> np.ndarray:
         """Slot per row, hashing only one id per run of equal ids (device streams come in

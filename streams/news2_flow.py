@@ -78,6 +78,8 @@ class News2FlowConfig:
     # Total Bytewax workers (all processes): names state keys so that partition i's state
     # sits on the worker that reads source partition i (see streams.routing).
     workers: int = 1
+    # Patient ids known to the hospital (from ADT); None accepts any id.
+    known_patients: frozenset | None = None
 
 
 def is_acknowledgement(item: Item) -> bool:
@@ -139,7 +141,12 @@ def _table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
 def _step(config: News2FlowConfig):
     def step(state: PartitionState | None, item: Item) -> tuple[PartitionState, list[Tagged]]:
         if state is None:
-            state = PartitionState(config.max_age, config.policy, config.emit_scores)
+            state = PartitionState(
+                config.max_age,
+                config.policy,
+                config.emit_scores,
+                known_patients=config.known_patients,
+            )
         # With several workers, outputs are keyed kind:worker so that each worker writes
         # its own sink partition and no table crosses processes (see ParquetSink).
         worker = f":{item.get('_partition', 0) % config.workers}" if config.workers > 1 else ""

@@ -170,3 +170,11 @@ def test_escalation_follows_the_watermark_and_acknowledgement_stops_it() -> None
     other.process(batch([rec("P1", 0, respiration_rate=25, spo2=92, pulse=111)]))
     escalated = other.process(batch([rec("P2", 31)])).escalations
     assert [e["alert_id"] for e in escalated] == [high["alert_id"]]
+
+
+def test_unknown_patient_is_dead_lettered_when_patients_are_known() -> None:
+    state = PartitionState(known_patients=frozenset({"P1"}))
+    out = state.process(batch([rec("P1", 0), rec("P9", 1), rec("P9", 2), rec("P1", 3)]))
+    assert [d["reason"] for d in out.dead_letters] == ["unknown patient 'P9'"] * 2
+    assert out.scores.num_rows == 2
+    assert state.counts["records_in"] == state.counts["processed"] + state.counts["dead_letters"]

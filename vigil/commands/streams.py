@@ -23,7 +23,18 @@ def run_stream(args: argparse.Namespace) -> int:
     vitals = Path(args.input) if args.input else settings.landing_dir / "vitals"
     out = Path(args.out) if args.out else settings.stream_dir
     recovery = Path(args.recovery_dir) if args.recovery_dir else None
-    result = run_news2(vitals, out, workers=args.workers, speed=args.speed, recovery_dir=recovery)
+    config = None
+    patients = settings.landing_dir / "patients"
+    if not args.input and patients.exists():  # the landed vitals: check patient ids too
+        import pandas as pd
+
+        from streams.news2_flow import News2FlowConfig
+
+        ids = pd.read_parquet(patients, columns=["patient_id"])["patient_id"]
+        config = News2FlowConfig(known_patients=frozenset(ids.astype(str)))
+    result = run_news2(
+        vitals, out, workers=args.workers, config=config, speed=args.speed, recovery_dir=recovery
+    )
     counts = ", ".join(f"{kind}: {rows:,}" for kind, rows in result.counts.items())
     print(f"records in: {result.records_in:,}; {counts}")
     print(f"outputs: {out / 'news2'}")
