@@ -44,12 +44,13 @@ class GateConfig:
     max_subgroup_gap: float = 0.15
     must_be_zero: tuple[str, ...] = ()
     baseline_metric: str | None = None
+    subgroup_attributes: tuple[str, ...] = SUBGROUP_ATTRIBUTES
 
     def required_metrics(self) -> list[str]:
         names = [self.primary_metric, *self.must_be_zero]
         if self.baseline_metric is not None:
             names.append(self.baseline_metric)
-        for attribute in SUBGROUP_ATTRIBUTES:
+        for attribute in self.subgroup_attributes:
             names += [f"subgroup_gap_{attribute}", f"subgroup_gap_{attribute}_noise_floor"]
         if self.max_brier is not None:
             names.append("brier")
@@ -87,7 +88,7 @@ def decide(
         floor = challenger["ece_noise_floor"]
         reason = f"calibration: ECE {ece:.4f} vs max {config.max_ece} (noise floor {floor:.4f})"
         checks.append((ece <= max(config.max_ece, floor), reason))
-    for attribute in SUBGROUP_ATTRIBUTES:
+    for attribute in config.subgroup_attributes:
         gap = challenger[f"subgroup_gap_{attribute}"]
         floor = challenger[f"subgroup_gap_{attribute}_noise_floor"]
         measured = int(challenger.get(f"subgroup_count_{attribute}", 2))

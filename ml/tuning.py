@@ -40,6 +40,14 @@ def suggest_length_of_stay(trial: optuna.Trial) -> dict[str, Any]:
     }
 
 
+def suggest_demand_forecast(trial: optuna.Trial) -> dict[str, Any]:
+    return {
+        "level_days": trial.suggest_int("level_days", 7, 42, step=7),
+        "weekday_weeks": trial.suggest_int("weekday_weeks", 2, 8),
+        "weekday_shrinkage": trial.suggest_float("weekday_shrinkage", 0.0, 0.9),
+    }
+
+
 def tune(
     fold_scores: FoldScores,
     suggest: Suggest,

@@ -26,6 +26,7 @@ PURE = [
     ROOT / "ml" / "tuning.py",
     ROOT / "ml" / "evaluation.py",
     ROOT / "ml" / "length_of_stay.py",
+    ROOT / "ml" / "forecast.py",
     *sorted((ROOT / "monitoring").glob("*.py")),
 ]
 

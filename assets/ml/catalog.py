@@ -1,6 +1,11 @@
 """Every ML asset and retrain job, so the code location wires the family in one line."""
 
 from assets.ml.assets import readmission_model, readmission_retrain_job, readmission_scores
+from assets.ml.demand_forecast import (
+    demand_forecast_model,
+    demand_forecast_retrain_job,
+    forecast_daily,
+)
 from assets.ml.length_of_stay import (
     length_of_stay_model,
     length_of_stay_predictions,
@@ -12,5 +17,7 @@ ml_assets = [
     readmission_scores,
     length_of_stay_model,
     length_of_stay_predictions,
+    demand_forecast_model,
+    forecast_daily,
 ]
-ml_jobs = [readmission_retrain_job, length_of_stay_retrain_job]
+ml_jobs = [readmission_retrain_job, length_of_stay_retrain_job, demand_forecast_retrain_job]

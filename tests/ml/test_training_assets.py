@@ -16,6 +16,11 @@ import pytest
 from mlflow.tracking import MlflowClient
 
 from assets.ml.assets import READMISSION_MODEL, readmission_model, readmission_scores
+from assets.ml.demand_forecast import (
+    DEMAND_FORECAST_MODEL,
+    demand_forecast_model,
+    forecast_daily,
+)
 from assets.ml.length_of_stay import (
     LENGTH_OF_STAY_MODEL,
     length_of_stay_model,
@@ -124,3 +129,34 @@ def test_length_of_stay_trains_gates_and_predicts_open_stays(home: Path) -> None
     assert len(predictions) == 2000
     assert predictions["predicted_length_of_stay_days"].gt(0).all()
     assert decision == [("mae", True)]
+
+
+def test_demand_forecast_trains_gates_and_fills_forecast_daily(home: Path) -> None:
+    from tests.ml.test_forecast import history
+
+    wide = history(days=100).pivot_table(
+        index=["hospital_id", "demand_date"], columns="target", values="value"
+    )
+    wide = wide.reset_index()  # noqa: F841 (read by DuckDB by name)
+    with duckdb.connect(str(home / "warehouse.duckdb")) as connection:
+        connection.execute(
+            "create table ml.demand_history as select hospital_id, "
+            "cast(demand_date as date) as demand_date, ed_arrivals, midnight_census from wide"
+        )
+    result = materialize(
+        home,
+        TINY,
+        [demand_forecast_model, forecast_daily],
+        node="ml__demand_forecast_model",
+    )
+    assert result.success
+    meta = result.asset_materializations_for_node("ml__demand_forecast_model")[0].metadata
+    assert meta["promoted"].value is True
+    assert meta["backtest_mape"].value < meta["backtest_seasonal_naive_mape"].value
+    client = MlflowClient(f"sqlite:///{home / 'mlflow.db'}")
+    assert client.get_model_version_by_alias(DEMAND_FORECAST_MODEL, CHAMPION)
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as connection:
+        rows = connection.execute("select * from marts.forecast_daily").df()
+    assert len(rows) == 2 * 2 * 14
+    assert set(rows["target"]) == {"ed_arrivals", "midnight_census"}
+    assert not rows.duplicated(["hospital_id", "target", "forecast_date", "horizon_days"]).any()
