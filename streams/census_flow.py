@@ -27,6 +27,36 @@ from clinical.census import ED_ADMIT_DECISION, ED_DEPARTURE, HospitalCensus, Inv
 
 Record = dict[str, Any]
 CENSUS_KINDS = ("occupancy", "capacity_alerts", "boarding_alerts", "dead_letters")
+_OCCUPANCY_FIELDS = [
+    ("hospital_id", pa.string()),
+    ("unit_id", pa.string()),
+    ("at", pa.timestamp("us")),
+    ("census", pa.int64()),
+    ("staffed_beds", pa.int64()),
+    ("occupancy_pct", pa.float64()),
+]
+CENSUS_SCHEMAS = {
+    "occupancy": pa.schema(_OCCUPANCY_FIELDS),
+    "capacity_alerts": pa.schema([*_OCCUPANCY_FIELDS, ("alert_id", pa.string())]),
+    "boarding_alerts": pa.schema(
+        [
+            ("hospital_id", pa.string()),
+            ("alert_id", pa.string()),
+            ("ed_visit_id", pa.string()),
+            ("decided_at", pa.timestamp("us")),
+            ("alerted_at", pa.timestamp("us")),
+        ]
+    ),
+    "dead_letters": pa.schema(
+        [
+            ("hospital_id", pa.string()),
+            ("event_type", pa.string()),
+            ("event_at", pa.timestamp("us")),
+            ("reason", pa.string()),
+            ("record", pa.string()),
+        ]
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -46,7 +76,7 @@ def _dead_letter(record: Record, reason: str) -> tuple[str, pa.Table]:
         "reason": reason,
         "record": repr(record),
     }
-    return "dead_letters", pa.Table.from_pylist([row])
+    return "dead_letters", pa.Table.from_pylist([row], schema=CENSUS_SCHEMAS["dead_letters"])
 
 
 def _step(config: CensusFlowConfig):
@@ -61,7 +91,7 @@ def _step(config: CensusFlowConfig):
             return state, [_dead_letter(record, str(error))]
         hospital = record["hospital_id"]
         return state, [
-            (kind, pa.Table.from_pylist([{"hospital_id": hospital, **row}]))
+            (kind, pa.Table.from_pylist([{"hospital_id": hospital, **row}], CENSUS_SCHEMAS[kind]))
             for kind, row in outputs
         ]
 

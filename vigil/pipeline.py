@@ -107,7 +107,7 @@ def _timed(name: str, work: Callable[[], T]) -> T:
 
 def demo(settings: Settings, config: NetworkConfig) -> int:
     """Run every stage on the embedded defaults and print where to look."""
-    from streams.runner import run_news2
+    from streams.runner import run_census, run_news2
 
     started = time.perf_counter()
     settings.ensure_dirs()
@@ -124,6 +124,14 @@ def demo(settings: Settings, config: NetworkConfig) -> int:
     print(
         f"    {stream.records_in:,} observations in: "
         + ", ".join(f"{k} {v:,}" for k, v in stream.counts.items())
+    )
+    census = _timed(
+        "live census dataflow over the ADT and ED events",
+        lambda: run_census(settings.landing_dir, settings.stream_dir),
+    )
+    print(
+        f"    {census.records_in:,} events in: "
+        + ", ".join(f"{k} {v:,}" for k, v in census.counts.items())
     )
     ok = _timed(
         "materialize every asset (raw, dbt staging + marts, model, drift report)",

@@ -1,4 +1,4 @@
-"""Stream outputs as assets: what the Bytewax early-warning flow landed, loaded into `raw`.
+"""Stream outputs as assets: what the Bytewax flows landed, loaded into `raw`.
 
 `raw/news2_alerts` and `raw/news2_scores` are raw feeds (assets/raw); this family adds
 the flow's other outputs. An output the flow did not produce in a run (no dead letters,
@@ -15,11 +15,13 @@ import pyarrow as pa
 
 from assets.raw.assets import WAREHOUSE_POOL, load_parquet
 from assets.resources import LandingZoneResource, WarehouseResource
+from streams.census_flow import CENSUS_SCHEMAS
 from streams.news2_flow import ALERT_SCHEMA, DEAD_LETTER_SCHEMA, ESCALATION_SCHEMA
 
 STREAMS_GROUP = "streams"
 STREAMS_OWNER = "team:clinical-informatics"
 NEWS2_OUTPUT_DIR = "streams/news2"
+CENSUS_OUTPUT_DIR = "streams/census"
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,27 @@ STREAM_OUTPUTS = (
         DEAD_LETTER_SCHEMA,
         "Readings the early-warning dataflow rejected (malformed, impossible value, late), "
         "each with its reason. One row per rejected reading.",
+    ),
+    StreamOutput(
+        "census_occupancy",
+        f"{CENSUS_OUTPUT_DIR}/occupancy",
+        CENSUS_SCHEMAS["occupancy"],
+        "Unit census and occupancy (census / staffed beds) after every ADT event, from the "
+        "live census dataflow. One row per unit per ADT event that changed it.",
+    ),
+    StreamOutput(
+        "census_capacity_alerts",
+        f"{CENSUS_OUTPUT_DIR}/capacity_alerts",
+        CENSUS_SCHEMAS["capacity_alerts"],
+        "Units reaching the occupancy threshold (default 95 %), from the live census "
+        "dataflow. One row per crossing.",
+    ),
+    StreamOutput(
+        "census_boarding_alerts",
+        f"{CENSUS_OUTPUT_DIR}/boarding_alerts",
+        CENSUS_SCHEMAS["boarding_alerts"],
+        "Admitted ED patients boarding longer than 4 h after the admit decision (CMS ED-2 "
+        "interval), from the live census dataflow. One row per boarding patient.",
     ),
 )
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 
 from assets.resources import LandingZoneResource
-from assets.streams.assets import NEWS2_OUTPUT_DIR, STREAM_OUTPUTS
+from assets.streams.assets import CENSUS_OUTPUT_DIR, NEWS2_OUTPUT_DIR, STREAM_OUTPUTS
 
 STREAM_OUTPUT_KEYS = [
     dg.AssetKey(["raw", "news2_alerts"]),
@@ -22,8 +22,11 @@ STREAM_TARGET = dg.AssetSelection.assets(*STREAM_OUTPUT_KEYS) | dg.AssetSelectio
 
 
 def landed_signature(landing_dir: Path) -> dict[str, int]:
-    """Number of output files and the newest modification time under the flow's outputs."""
-    files = list((landing_dir / NEWS2_OUTPUT_DIR).glob("*/*.parquet"))
+    """Number of output files and the newest modification time under the flows' outputs."""
+    files = [
+        *(landing_dir / NEWS2_OUTPUT_DIR).glob("*/*.parquet"),
+        *(landing_dir / CENSUS_OUTPUT_DIR).glob("*/*.parquet"),
+    ]
     newest = max((f.stat().st_mtime_ns for f in files), default=0)
     return {"files": len(files), "newest_ns": newest}
 
@@ -32,7 +35,7 @@ def landed_signature(landing_dir: Path) -> dict[str, int]:
     name="news2_stream_sensor",
     target=STREAM_TARGET,
     minimum_interval_seconds=30,
-    description="When the early-warning flow lands new output files, materialize the "
+    description="When the early-warning or census flow lands new output files, materialize the "
     "stream-output assets and the staging models that read the alerts and escalations.",
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
