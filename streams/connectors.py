@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 from bytewax.inputs import FixedPartitionedSource, StatefulSourcePartition
 from bytewax.outputs import FixedPartitionedSink, StatefulSinkPartition
 
-from streams.news2_batch import Batch, batch_from_frame
+from streams.news2_columns import Batch, batch_from_frame
 
 OUTPUT_KINDS = ("scores", "alerts", "sepsis_alerts", "escalations", "dead_letters")
 

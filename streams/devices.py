@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from streams.news2_batch import Batch
+from streams.news2_columns import Batch
 
 MONITOR_PARAMETERS = ("respiration_rate", "spo2", "pulse", "systolic_bp", "temperature")
 

@@ -27,7 +27,8 @@ from bytewax.inputs import Source
 from bytewax.outputs import Sink
 
 from clinical.alert_policy import AlertPolicy
-from streams.news2_batch import Batch, PartitionState, batch_len, take
+from streams.news2_batch import PartitionState
+from streams.news2_columns import Batch, batch_len, take
 from streams.routing import colocated_key
 
 Item = Batch | dict[str, Any]  # a vitals batch, or one acknowledgement record

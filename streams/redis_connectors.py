@@ -26,7 +26,7 @@ import redis
 from bytewax.inputs import FixedPartitionedSource, StatefulSourcePartition
 from bytewax.outputs import DynamicSink, StatelessSinkPartition
 
-from streams.news2_batch import Batch, batch_from_frame
+from streams.news2_columns import Batch, batch_from_frame
 
 ALERT_KINDS = ("alerts", "sepsis_alerts", "escalations")
 # Publish an alert once: the marker key is set only if absent, and only then XADDed.

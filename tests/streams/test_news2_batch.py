@@ -14,7 +14,8 @@ import pytest
 
 from clinical.alert_policy import AlertPolicy
 from clinical.news2 import InvalidObservation
-from streams.news2_batch import PartitionState, batch_from_frame
+from streams.news2_batch import PartitionState
+from streams.news2_columns import batch_from_frame
 from streams.news2_state import PatientState
 
 T0 = datetime(2025, 1, 1, 8, 0)

@@ -11,7 +11,7 @@ import pytest
 from bytewax.testing import TestingSource, cluster_main, run_main
 
 from streams.connectors import ParquetSink
-from streams.news2_batch import batch_from_frame
+from streams.news2_columns import batch_from_frame
 from streams.news2_flow import News2FlowConfig, build_flow
 from tests.streams.test_news2_batch import random_feed
 

@@ -9,7 +9,7 @@ import pytest
 import redis
 from bytewax.testing import TestingSink, TestingSource, cluster_main, run_main
 
-from streams.news2_batch import batch_from_frame
+from streams.news2_columns import batch_from_frame
 from streams.news2_flow import News2FlowConfig, build_flow
 from streams.redis_connectors import (
     RedisStreamSink,
