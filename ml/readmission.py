@@ -33,9 +33,9 @@ NUMERIC_FEATURES = (
     "length_of_stay_days",
     "prior_admissions_365d",
     "ed_visits_6_months",
-    "is_emergent_admission",
 )
-CATEGORICAL_FEATURES = ("sex", "primary_payer")
+# Booleans are one-hot encoded with the categories (and drift-tested as categories).
+CATEGORICAL_FEATURES = ("sex", "primary_payer", "is_emergent_admission")
 FEATURES = NUMERIC_FEATURES + CATEGORICAL_FEATURES
 LABEL = "is_readmitted_30d"
 TIME_COLUMN = "discharged_at"
