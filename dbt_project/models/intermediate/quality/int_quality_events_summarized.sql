@@ -1,23 +1,14 @@
--- Safety and sepsis events per hospital per month, with their denominators.
--- Patient days and device days: NHSN convention, one per patient (or device in place) at
--- each midnight, attributed to the day the midnight ends. Falls and pressure injuries per
--- 1,000 patient days (NDNQI); CLABSI and CAUTI per 1,000 central-line / urinary-catheter
+-- Safety and sepsis events per hospital per month, with their denominators (patient and
+-- device days from int_exposure_days_counted, NHSN midnight convention). Falls and
+-- pressure injuries per 1,000 patient days (NDNQI); CLABSI and CAUTI per 1,000 central-line / urinary-catheter
 -- days (NHSN). Sepsis (CMS SEP-1 element): a lactate collected from 6 h before to 3 h after
 -- sepsis time zero (recognition). Deterioration (rapid response, unplanned ICU transfer,
 -- cardiac arrest): preceded by a NEWS2 alert with score >= 5 (RCP 2017 urgent-response
 -- threshold) in the 24 h before on the same encounter; lead time from the earliest such
 -- alert to the event.
 
-with encounters as (
-    select * from {{ ref('int_encounters_enriched') }}
-),
-
-clinical_events as (
+with clinical_events as (
     select * from {{ ref('stg_ehr__clinical_events') }}
-),
-
-line_episodes as (
-    select * from {{ ref('stg_ehr__line_episodes') }}
 ),
 
 labs as (
@@ -28,40 +19,8 @@ alerts as (
     select * from {{ ref('stg_streams__news2_alerts') }}
 ),
 
-adt_events as (
-    select * from {{ ref('stg_ehr__adt_events') }}
-),
-
-data_end as (
-    select max(cast(event_at as date)) + interval 1 day as last_midnight_at from adt_events
-),
-
-patient_days as (
-    select encounters.hospital_id, cast(date_trunc('month', midnight - interval 1 day) as date) as quality_month, count(*) as patient_days,
-    from encounters
-    cross join data_end
-    cross join unnest(generate_series(
-        date_trunc('day', encounters.admitted_at) + interval 1 day,
-        coalesce(encounters.discharged_at, data_end.last_midnight_at),
-        interval 1 day
-    )) as midnights(midnight)
-    group by all
-),
-
-device_days as (
-    select
-        line_episodes.hospital_id,
-        cast(date_trunc('month', midnight - interval 1 day) as date) as quality_month,
-        count(*) filter (where line_episodes.device_type = 'central_line') as central_line_days,
-        count(*) filter (where line_episodes.device_type = 'urinary_catheter') as urinary_catheter_days,
-    from line_episodes
-    cross join data_end
-    cross join unnest(generate_series(
-        date_trunc('day', line_episodes.inserted_at) + interval 1 day,
-        coalesce(line_episodes.removed_at, data_end.last_midnight_at),
-        interval 1 day
-    )) as midnights(midnight)
-    group by all
+exposure_days as (
+    select * from {{ ref('int_exposure_days_counted') }}
 ),
 
 sepsis as (
@@ -124,7 +83,7 @@ deterioration_counts as (
 ),
 
 keys as (
-    select hospital_id, quality_month from patient_days
+    select hospital_id, quality_month from exposure_days
     union select hospital_id, quality_month from event_counts
 ),
 
@@ -132,9 +91,9 @@ final as (
     select
         keys.hospital_id,
         keys.quality_month,
-        coalesce(patient_days.patient_days, 0) as patient_days,
-        coalesce(device_days.central_line_days, 0) as central_line_days,
-        coalesce(device_days.urinary_catheter_days, 0) as urinary_catheter_days,
+        coalesce(exposure_days.patient_days, 0) as patient_days,
+        coalesce(exposure_days.central_line_days, 0) as central_line_days,
+        coalesce(exposure_days.urinary_catheter_days, 0) as urinary_catheter_days,
         coalesce(event_counts.falls, 0) as falls,
         coalesce(event_counts.pressure_injuries, 0) as pressure_injuries,
         coalesce(event_counts.clabsi_events, 0) as clabsi_events,
@@ -145,8 +104,7 @@ final as (
         coalesce(deterioration_counts.deterioration_events_with_prior_alert, 0) as deterioration_events_with_prior_alert,
         deterioration_counts.median_alert_lead_minutes,
     from keys
-    left join patient_days using (hospital_id, quality_month)
-    left join device_days using (hospital_id, quality_month)
+    left join exposure_days using (hospital_id, quality_month)
     left join event_counts using (hospital_id, quality_month)
     left join sepsis_counts using (hospital_id, quality_month)
     left join deterioration_counts using (hospital_id, quality_month)

@@ -31,8 +31,8 @@ alerts as (
     select * from {{ ref('stg_streams__news2_alerts') }}
 ),
 
-ed_visits as (
-    select * from {{ ref('int_ed_visits_timed') }}
+ed_days as (
+    select * rename (arrival_date as kpi_date) from {{ ref('int_ed_days_summarized') }}
 ),
 
 nurse_shifts as (
@@ -96,23 +96,6 @@ alerts_raised as (
         count(*) as news2_alerts_raised,
     from alerts
     inner join encounters on encounters.encounter_id = alerts.encounter_id
-    group by all
-),
-
-ed_days as (
-    select
-        hospital_id,
-        arrival_date as kpi_date,
-        count(*) as ed_arrivals,
-        median(door_to_provider_minutes) as median_door_to_provider_minutes,
-        median(arrival_to_departure_minutes) filter (where is_discharged_from_ed)
-            as median_ed_length_of_stay_discharged_minutes,
-        median(arrival_to_departure_minutes) filter (where is_admitted)
-            as median_ed_length_of_stay_admitted_minutes,
-        median(admit_decision_to_departure_minutes) as median_admit_decision_to_departure_minutes,
-        100.0 * count(*) filter (where is_left_without_being_seen) / count(*) as lwbs_pct,
-        coalesce(sum(admit_decision_to_departure_minutes) / 60.0, 0) as ed_boarding_hours,
-    from ed_visits
     group by all
 ),
 
