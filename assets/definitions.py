@@ -20,6 +20,7 @@ from assets.monitoring.assets import monitoring_assets
 from assets.monitoring.retraining import retraining_audit_sensor
 from assets.monitoring.sensors import drift_sensors
 from assets.raw.assets import raw_assets
+from assets.raw.sensors import raw_landing_job, raw_landing_sensor
 from assets.resources import LandingZoneResource, MlflowResource, WarehouseResource
 from assets.streams.assets import stream_assets
 from assets.streams.checks import stream_checks
@@ -47,12 +48,13 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             *ingest_assets,
         ],
         asset_checks=[*stream_checks, *ingest_checks],
-        jobs=[all_job, *ml_jobs],
+        jobs=[all_job, raw_landing_job, *ml_jobs],
         sensors=[
             *drift_sensors,
             retraining_audit_sensor,
             vigil_run_failure_sensor,
             news2_stream_sensor,
+            raw_landing_sensor,
         ],
         resources={
             "warehouse": WarehouseResource(path=str(settings.warehouse_path)),
