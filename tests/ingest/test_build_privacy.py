@@ -47,7 +47,10 @@ def test_built_platform_holds_no_identifier(tmp_path) -> None:
     assert "assets materialized" in log, log[-3000:]
     wait_for_warehouse(home / "warehouse.duckdb")
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as connection:
-        schemas = {row[0] for row in connection.execute("select schema_name from duckdb_schemas()")}
+        schemas = {
+            row[0]
+            for row in connection.execute("select schema_name from duckdb_schemas()").fetchall()
+        }
     assert {"raw", "staging", "marts"} <= schemas
 
     places = {"output": log, "warehouse": warehouse_text(home / "warehouse.duckdb")}
