@@ -18,7 +18,12 @@ A challenger is promoted when every check passes:
 4. **Behaviour**: each metric named in ``must_be_zero`` (direction-test violations) is 0.
 5. **Baseline**: when ``baseline_metric`` is set, the challenger's primary metric beats
    that simple baseline on the same holdout (LACE for readmission, per-DRG median
-   length of stay): a model that cannot beat its baseline does not earn its place.
+   length of stay, seasonal naive): a model that cannot beat its baseline does not
+   earn its place. When ``baseline_bound_metric`` is also set (the upper bound of the
+   model's paired-bootstrap improvement over the baseline), a holdout too small to
+   tell the two apart passes, saying so; a model worse beyond that noise fails. With
+   fewer than ``min_baseline_evidence`` in ``evidence_metric`` (e.g. holdout
+   readmissions) the comparison is reported as not measurable, like a subgroup.
 """
 
 from __future__ import annotations
@@ -44,12 +49,19 @@ class GateConfig:
     max_subgroup_gap: float = 0.15
     must_be_zero: tuple[str, ...] = ()
     baseline_metric: str | None = None
+    baseline_bound_metric: str | None = None
+    evidence_metric: str | None = None
+    min_baseline_evidence: float = 0.0
     subgroup_attributes: tuple[str, ...] = SUBGROUP_ATTRIBUTES
 
     def required_metrics(self) -> list[str]:
         names = [self.primary_metric, *self.must_be_zero]
         if self.baseline_metric is not None:
             names.append(self.baseline_metric)
+        if self.baseline_bound_metric is not None:
+            names.append(self.baseline_bound_metric)
+        if self.evidence_metric is not None:
+            names.append(self.evidence_metric)
         for attribute in self.subgroup_attributes:
             names += [f"subgroup_gap_{attribute}", f"subgroup_gap_{attribute}_noise_floor"]
         if self.max_brier is not None:
@@ -109,13 +121,28 @@ def decide(
     sign = 1.0 if config.higher_is_better else -1.0
     if config.baseline_metric is not None:
         baseline = challenger[config.baseline_metric]
-        checks.append(
-            (
-                sign * (challenger[metric] - baseline) > 0,
-                f"baseline: {metric} {challenger[metric]:.4f} vs {config.baseline_metric} "
-                f"{baseline:.4f}",
-            )
+        reason = (
+            f"baseline: {metric} {challenger[metric]:.4f} vs {config.baseline_metric} "
+            f"{baseline:.4f}"
         )
+        beats = sign * (challenger[metric] - baseline) > 0
+        evidence = (
+            challenger[config.evidence_metric] if config.evidence_metric is not None else None
+        )
+        if not beats and evidence is not None and evidence < config.min_baseline_evidence:
+            reason += (
+                f" (not measurable: {config.evidence_metric} {evidence:g} "
+                f"< {config.min_baseline_evidence:g})"
+            )
+            beats = True
+        elif not beats and config.baseline_bound_metric is not None:
+            bound = challenger[config.baseline_bound_metric]
+            if bound >= 0:
+                reason += f" (not worse beyond holdout noise: improvement bound {bound:+.4f})"
+                beats = True
+            else:
+                reason += f" (worse beyond holdout noise: improvement bound {bound:+.4f})"
+        checks.append((beats, reason))
     if champion is None:
         checks.append((True, "no current champion"))
     else:

@@ -23,7 +23,7 @@ from sklearn.model_selection import KFold
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from ml.evaluation import mean_absolute_error, regressor_metrics
+from ml.evaluation import improvement_upper_bound, mean_absolute_error, regressor_metrics
 
 NUMERIC_FEATURES = (
     "age_years",
@@ -158,11 +158,14 @@ def evaluate(
     model: DrgAdjustedRegressor, holdout: pd.DataFrame, baseline: DrgMedianBaseline
 ) -> dict:
     """Gate metrics on ``holdout``: MAE, subgroup MAE gaps, and the per-DRG median's MAE."""
-    scored = holdout.assign(predicted=predict_days(model, holdout))
+    predicted = predict_days(model, holdout)
+    scored = holdout.assign(predicted=predicted)
+    actual, drg_median = holdout[TARGET].to_numpy(), baseline.predict(holdout)
     return {
         **regressor_metrics(scored, TARGET, "predicted"),
-        "drg_median_mae": mean_absolute_error(
-            holdout[TARGET].to_numpy(), baseline.predict(holdout)
+        "drg_median_mae": mean_absolute_error(actual, drg_median),
+        "mae_gain_over_drg_median_upper95": improvement_upper_bound(
+            actual, predicted, drg_median, mean_absolute_error, higher_is_better=False
         ),
     }
 

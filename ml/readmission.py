@@ -24,7 +24,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from clinical.lace import HIGH_RISK_THRESHOLD as LACE_HIGH_RISK
 from clinical.lace import lace_index
-from ml.evaluation import classifier_metrics
+from ml.evaluation import auroc_or_nan, classifier_metrics, improvement_upper_bound
 
 NUMERIC_FEATURES = (
     "age_years",
@@ -142,11 +142,18 @@ def lace_scores(frame: pd.DataFrame) -> np.ndarray:
 
 
 def evaluate(model: Pipeline, holdout: pd.DataFrame) -> dict[str, float]:
-    """Gate metrics of ``model`` on ``holdout``: AUROC, Brier, ECE, subgroup gaps, direction."""
-    scored = holdout.assign(risk=predict_risk(model, holdout))
+    """Gate metrics of ``model`` on ``holdout``: AUROC, Brier, ECE, subgroup gaps, direction,
+    LACE's AUROC and the bootstrap upper bound of the model's AUROC gain over LACE."""
+    risk = predict_risk(model, holdout)
+    scored = holdout.assign(risk=risk)
+    labels = holdout[LABEL].to_numpy().astype(int)
+    lace = lace_scores(holdout)
     return {
         **classifier_metrics(scored, LABEL, "risk"),
         DIRECTION_METRIC: float(direction_violations(model, holdout)),
+        "lace_auroc": float(roc_auc_score(labels, lace)),
+        "holdout_events": float(min(labels.sum(), len(labels) - labels.sum())),
+        "auroc_gain_over_lace_upper95": improvement_upper_bound(labels, risk, lace, auroc_or_nan),
     }
 
 

@@ -123,6 +123,7 @@ def length_of_stay_model(
         max_ece=None,
         max_subgroup_gap=config.max_subgroup_mae_gap_days,
         baseline_metric="drg_median_mae",
+        baseline_bound_metric="mae_gain_over_drg_median_upper95",
     )
     _, gate_metadata = gate_version(
         context,

@@ -114,6 +114,25 @@ def test_a_challenger_that_does_not_beat_its_baseline_is_refused() -> None:
     assert not decide({"mae": 2.4, "drg_mae": 2.3, **FAIR}, None, regressor).promote
 
 
+def test_baseline_comparison_allows_for_holdout_noise_and_size() -> None:
+    config = GateConfig(
+        baseline_metric="lace_auroc",
+        baseline_bound_metric="gain_upper",
+        evidence_metric="events",
+        min_baseline_evidence=25,
+    )
+    noisy = metrics(0.66, lace_auroc=0.67, gain_upper=0.03, events=100)
+    assert decide(noisy, None, config).promote
+    worse = noisy | {"gain_upper": -0.01}
+    decision = decide(worse, None, config)
+    assert not decision.promote
+    assert "worse beyond holdout noise" in decision.reasons[0]
+    tiny = worse | {"events": 5}
+    decision = decide(tiny, None, config)
+    assert decision.promote
+    assert any("not measurable: events 5 < 25" in reason for reason in decision.reasons)
+
+
 def test_missing_metric_is_an_error_not_a_pass() -> None:
     with pytest.raises(ValueError, match="ece"):
         decide({"auroc": 0.8, "brier": 0.1, **FAIR}, None, GateConfig())
