@@ -51,11 +51,15 @@ def test_graph_materializes_end_to_end_and_reruns_identically(settings: Settings
     champion = client.get_model_version_by_alias(READMISSION_MODEL, CHAMPION)
     assert champion.tags["train_end"]
 
-    reports = list((settings.reports_dir / "readmission").glob("drift-*.html"))
-    assert len(reports) == 1 and reports[0].stat().st_size > 10_000
+    # Daily monitoring: every evaluated day has its row and its drift and quality reports
+    # (days with too few discharges, or inside the training window, are skipped).
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
-        rows = connection.execute("select count(*) from monitoring.drift_results").fetchone()[0]
-    assert rows == 1
+        rows = connection.execute(
+            "select report_path, quality_report_path from monitoring.drift_results"
+        ).fetchall()
+    reports = sorted((settings.reports_dir / "readmission").glob("*/*.html"))
+    assert reports == sorted(Path(path) for row in rows for path in row)
+    assert all(report.stat().st_size > 10_000 for report in reports)
 
     second = run_once(settings)
     assert first.equals(second)
