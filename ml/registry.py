@@ -71,6 +71,18 @@ def log_and_register(
     return str(info.registered_model_version)
 
 
+def nested_trial_logger(metric: str) -> Callable[[int, dict[str, Any], float, str], None]:
+    """An Optuna trial hook recording each trial as a nested MLflow run of the active run."""
+
+    def log_trial(number: int, params: dict[str, Any], value: float, state: str) -> None:
+        with mlflow.start_run(run_name=f"trial-{number}", nested=True):
+            mlflow.log_params(params)
+            mlflow.log_metric(metric, value)
+            mlflow.set_tag("optuna_state", state)
+
+    return log_trial
+
+
 def model_requirements() -> list[str]:
     """Pinned requirements of a scikit-learn model, stated rather than inferred (no uv export)."""
     import cloudpickle

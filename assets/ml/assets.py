@@ -18,7 +18,13 @@ from assets.resources import MlflowResource, WarehouseResource
 from ml import readmission
 from ml.evaluation import calibration_table, rounded
 from ml.gate import GateConfig
-from ml.registry import CHAMPION, alias_version, load_version, log_and_register
+from ml.registry import (
+    CHAMPION,
+    alias_version,
+    load_version,
+    log_and_register,
+    nested_trial_logger,
+)
 from ml.tuning import TuningConfig, suggest_readmission, tune
 
 READMISSION_MODEL = "vigil-readmission"
@@ -98,17 +104,11 @@ def readmission_model(
             {"n_trials": config.n_trials, "holdout_fraction": config.holdout_fraction}
         )
 
-        def log_trial(number: int, params: dict, value: float, state: str) -> None:
-            with mlflow.start_run(run_name=f"trial-{number}", nested=True):
-                mlflow.log_params(params)
-                mlflow.log_metric("cv_auroc", value)
-                mlflow.set_tag("optuna_state", state)
-
         study = tune(
             lambda params: readmission.fold_scores(params, split.train, config.seed),
             suggest_readmission,
             TuningConfig(config.n_trials, config.timeout_seconds, config.seed),
-            on_trial=log_trial,
+            on_trial=nested_trial_logger("cv_auroc"),
         )
         model = readmission.build_model(study.best_params).fit(
             readmission.model_input(split.train), split.train[readmission.LABEL]

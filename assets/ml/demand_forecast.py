@@ -12,7 +12,13 @@ from assets.resources import MlflowResource, WarehouseResource
 from ml import forecast
 from ml.evaluation import rounded
 from ml.gate import GateConfig
-from ml.registry import CHAMPION, alias_version, load_version, log_and_register
+from ml.registry import (
+    CHAMPION,
+    alias_version,
+    load_version,
+    log_and_register,
+    nested_trial_logger,
+)
 from ml.tuning import TuningConfig, suggest_demand_forecast, tune
 
 DEMAND_FORECAST_MODEL = "vigil-demand-forecast"
@@ -65,12 +71,6 @@ def demand_forecast_model(
     with mlflow.start_run(run_name="demand-forecast-training") as run:
         mlflow.log_params({"n_trials": config.n_trials, "horizon_days": forecast.HORIZON_DAYS})
 
-        def log_trial(number: int, params: dict, value: float, state: str) -> None:
-            with mlflow.start_run(run_name=f"trial-{number}", nested=True):
-                mlflow.log_params(params)
-                mlflow.log_metric("backtest_mape", value)
-                mlflow.set_tag("optuna_state", state)
-
         study = tune(
             lambda params: [
                 forecast.backtest(tuning_history, params, config.backtest_origins)["mape"]
@@ -78,7 +78,7 @@ def demand_forecast_model(
             suggest_demand_forecast,
             TuningConfig(config.n_trials, config.timeout_seconds, config.seed),
             direction="minimize",
-            on_trial=log_trial,
+            on_trial=nested_trial_logger("backtest_mape"),
         )
         metrics = forecast.backtest(history, study.best_params, config.backtest_origins)
         model = forecast.DemandForecaster(study.best_params).fit(history)

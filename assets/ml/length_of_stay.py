@@ -12,7 +12,13 @@ from assets.resources import MlflowResource, WarehouseResource
 from ml import length_of_stay
 from ml.evaluation import rounded
 from ml.gate import GateConfig
-from ml.registry import CHAMPION, alias_version, load_version, log_and_register
+from ml.registry import (
+    CHAMPION,
+    alias_version,
+    load_version,
+    log_and_register,
+    nested_trial_logger,
+)
 from ml.tuning import TuningConfig, suggest_length_of_stay, tune
 
 LENGTH_OF_STAY_MODEL = "vigil-length-of-stay"
@@ -85,18 +91,12 @@ def length_of_stay_model(
             {"n_trials": config.n_trials, "holdout_fraction": config.holdout_fraction}
         )
 
-        def log_trial(number: int, params: dict, value: float, state: str) -> None:
-            with mlflow.start_run(run_name=f"trial-{number}", nested=True):
-                mlflow.log_params(params)
-                mlflow.log_metric("cv_mae_days", value)
-                mlflow.set_tag("optuna_state", state)
-
         study = tune(
             lambda params: length_of_stay.fold_scores(params, split.train, config.seed),
             suggest_length_of_stay,
             TuningConfig(config.n_trials, config.timeout_seconds, config.seed),
             direction="minimize",
-            on_trial=log_trial,
+            on_trial=nested_trial_logger("cv_mae_days"),
         )
         model = length_of_stay.build_model(study.best_params).fit(
             length_of_stay.model_input(split.train), split.train[length_of_stay.TARGET]
