@@ -85,6 +85,36 @@ def unit_hourly_census(adt: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def unit_hourly_boarders(
+    ed: pd.DataFrame, encounters: pd.DataFrame, adt: pd.DataFrame
+) -> pd.DataFrame:
+    """Admitted ED patients waiting for a bed of each unit at the top of each hour.
+
+    Boarding is the CMS ED-2 interval (admit decision to ED departure); the unit is the
+    admitting unit of the encounter the visit led to. Brute force over every hour.
+    """
+    admitted = ed[(ed["disposition"] == "admitted") & ed["disposition_decided_at"].notna()]
+    admitted = admitted.merge(
+        encounters[["ed_visit_id", "admitting_unit_id"]], on="ed_visit_id", how="inner"
+    )
+    hours = pd.date_range(
+        adt["event_at"].min().normalize(),
+        adt["event_at"].max().normalize() + pd.Timedelta(hours=23),
+        freq="h",
+    )
+    grid = hours.values[:, None]
+    frames = []
+    for unit_id in sorted(adt["unit_id"].unique()):
+        mine = admitted[admitted["admitting_unit_id"] == unit_id]
+        start = mine["disposition_decided_at"].values[None, :]
+        end = mine["departed_at"].values[None, :]
+        waiting = (start <= grid) & (np.isnat(end) | (end > grid))
+        frames.append(
+            pd.DataFrame({"unit_id": unit_id, "hour_start_at": hours, "boarders": waiting.sum(1)})
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
 def hwr_readmissions(encounters: pd.DataFrame, data_end: pd.Timestamp) -> pd.DataFrame:
     """CMS Hospital-Wide Readmission index admissions and unplanned readmissions per discharge."""
     ordered = encounters.sort_values(["patient_id", "admitted_at", "encounter_id"])

@@ -59,6 +59,17 @@ def test_kpi_unit_hourly_census_matches_adt(warehouse, feeds) -> None:
     assert moves[1] == moves[2] == events.get("A02", 0)
 
 
+def test_kpi_unit_hourly_boarders_match_ed_visits(warehouse, feeds) -> None:
+    expected = recompute.unit_hourly_boarders(
+        feeds["ed_visits"], feeds["encounters"], feeds["adt_events"]
+    )
+    mart = warehouse.execute(
+        "select unit_id, hour_start_at, boarders from marts.kpi_unit_hourly"
+    ).df()
+    assert_same(mart, expected, ["unit_id", "hour_start_at"])
+    assert expected["boarders"].max() > 0  # the network does board patients
+
+
 def test_quality_monthly_readmissions_follow_cms_hwr(warehouse, feeds) -> None:
     data_end = feeds["adt_events"]["event_at"].max()
     per_discharge = recompute.hwr_readmissions(feeds["encounters"], data_end)

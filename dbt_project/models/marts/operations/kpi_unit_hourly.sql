@@ -4,8 +4,11 @@
 -- and had not ended), the hourly census of bed management (AHRQ patient-flow toolkit).
 -- Occupancy %: census over the unit's staffed beds. Admissions, transfers in, transfers
 -- out and discharges: ADT events (HL7 A01, A02, A03) on the unit during the hour.
--- The census is a running sum of stays opened minus stays closed, so each hour costs
--- the same however long the stays are.
+-- Boarders: admitted ED patients waiting in the ED for a bed on the unit at the top of
+-- the hour, between admit decision and ED departure (the CMS ED-2 interval; ACEP
+-- boarding), see int_ed_boarders_assigned.
+-- Census and boarders are running sums of intervals opened minus intervals closed, so
+-- each hour costs the same however long the stays are.
 
 with unit_stays as (
     select * from {{ ref('int_unit_stays_derived') }}
@@ -13,6 +16,10 @@ with unit_stays as (
 
 units as (
     select * from {{ ref('stg_ehr__units') }}
+),
+
+boarders as (
+    select * from {{ ref('int_ed_boarders_assigned') }}
 ),
 
 bounds as (
@@ -33,25 +40,28 @@ calendar as (
     cross join hours
 ),
 
--- First top of the hour at or after a time: when a stay starts (or stops) counting.
-openings as (
-    select
-        unit_id,
-        case when date_trunc('hour', started_at) = started_at then started_at
-            else date_trunc('hour', started_at) + interval 1 hour end as hour_start_at,
-        count(*) as opened,
+-- Patients (and boarders) start or stop counting at the first top of the hour at or
+-- after the time they arrive (or leave).
+changes as (
+    select unit_id, {{ next_top_of_hour('started_at') }} as hour_start_at, 1 as census_change, 0 as boarders_change,
     from unit_stays
-    group by all
-),
-
-closings as (
-    select
-        unit_id,
-        case when date_trunc('hour', ended_at) = ended_at then ended_at
-            else date_trunc('hour', ended_at) + interval 1 hour end as hour_start_at,
-        count(*) as closed,
+    union all
+    select unit_id, {{ next_top_of_hour('ended_at') }} as hour_start_at, -1 as census_change, 0 as boarders_change,
     from unit_stays
     where ended_at is not null
+    union all
+    select unit_id, {{ next_top_of_hour('boarding_started_at') }} as hour_start_at, 0 as census_change, 1 as boarders_change,
+    from boarders
+    where unit_id is not null
+    union all
+    select unit_id, {{ next_top_of_hour('boarding_ended_at') }} as hour_start_at, 0 as census_change, -1 as boarders_change,
+    from boarders
+    where unit_id is not null and boarding_ended_at is not null
+),
+
+hourly_changes as (
+    select unit_id, hour_start_at, sum(census_change) as census_change, sum(boarders_change) as boarders_change,
+    from changes
     group by all
 ),
 
@@ -92,13 +102,14 @@ census as (
     select
         calendar.unit_id,
         calendar.hour_start_at,
-        sum(coalesce(openings.opened, 0) - coalesce(closings.closed, 0)) over (
-            partition by calendar.unit_id order by calendar.hour_start_at
-            rows between unbounded preceding and current row
-        ) as census,
+        sum(coalesce(hourly_changes.census_change, 0)) over running_total as census,
+        sum(coalesce(hourly_changes.boarders_change, 0)) over running_total as boarders,
     from calendar
-    left join openings using (unit_id, hour_start_at)
-    left join closings using (unit_id, hour_start_at)
+    left join hourly_changes using (unit_id, hour_start_at)
+    window running_total as (
+        partition by calendar.unit_id order by calendar.hour_start_at
+        rows between unbounded preceding and current row
+    )
 ),
 
 final as (
@@ -114,6 +125,7 @@ final as (
         cast(coalesce(hourly_movements.transfers_in, 0) as integer) as transfers_in,
         cast(coalesce(hourly_movements.transfers_out, 0) as integer) as transfers_out,
         cast(coalesce(hourly_movements.discharges, 0) as integer) as discharges,
+        cast(census.boarders as integer) as boarders,
     from calendar
     inner join census using (unit_id, hour_start_at)
     left join hourly_movements using (unit_id, hour_start_at)
