@@ -12,7 +12,12 @@ triggers, configurable per site:
   alert of that band is suppressed (counted, not raised), so a patient oscillating
   around a threshold does not page the nurse on every observation;
 - an alert not acknowledged within its band's deadline (30 min for high, 60 min for
-  medium by default) is escalated once, at event time ``raised_at + deadline``.
+  medium by default) is escalated once, at event time ``raised_at + deadline``;
+- an acknowledgement closes an alert: in time, it prevents the escalation; late (the
+  alert already escalated), it is still recorded, up to ``late_ack_window`` after the
+  deadline, so the time to acknowledgement is measured on every answered alert. An
+  acknowledgement of an alert the book does not hold (never raised, suppressed, already
+  acknowledged, or answered after ``late_ack_window``) matches nothing.
 
 Alert ids are stable: the same patient, observation time and band give the same id, so
 a replay after a crash produces the same ids and an idempotent sink can deduplicate.
@@ -39,6 +44,7 @@ class AlertPolicy:
         (Band.MEDIUM, timedelta(minutes=60)),
     )
     sepsis_ack_deadline: timedelta = timedelta(minutes=60)
+    late_ack_window: timedelta = timedelta(hours=24)
 
     def ack_deadline(self, band: Band) -> timedelta | None:
         return dict(self.ack_deadlines).get(band)
@@ -63,7 +69,7 @@ class OpenAlert:
 
 @dataclass
 class AlertBook:
-    """Alerts of a set of patients: last raise per (patient, band) and alerts awaiting ack.
+    """Alerts of a set of patients: last raise per (patient, band), alerts awaiting ack.
 
     Pure and picklable, so a dataflow keeps one per partition as recoverable state.
     """
@@ -71,6 +77,9 @@ class AlertBook:
     policy: AlertPolicy = field(default_factory=AlertPolicy)
     last_raised: dict[tuple[str, str], datetime] = field(default_factory=dict)
     open: dict[str, OpenAlert] = field(default_factory=dict)
+    # Escalated alerts a late acknowledgement may still close, for ``late_ack_window``.
+    escalated: dict[str, OpenAlert] = field(default_factory=dict)
+    due_rows: list[dict[str, Any]] = field(default_factory=list)  # escalated, not yet emitted
     suppressed: int = 0
 
     def consider(self, patient_id: str, at: datetime, band: Band, previous: Band) -> str | None:
@@ -105,20 +114,42 @@ class AlertBook:
             self.open[new_id] = OpenAlert(new_id, patient_id, alert_type, band, at, at + deadline)
         return new_id
 
-    def acknowledge(self, acknowledged_alert_id: str, at: datetime) -> bool:
-        """Close an open alert if the acknowledgement is in time; True if it was open."""
-        alert = self.open.get(acknowledged_alert_id)
-        if alert is None or at > alert.due_at:
-            return False
-        del self.open[acknowledged_alert_id]
-        return True
+    def acknowledge(self, acknowledged_alert_id: str, at: datetime) -> dict[str, Any] | None:
+        """Close an alert acknowledged at event time ``at``; its acknowledgement row, or None.
+
+        Alerts whose deadline passed before ``at`` are escalated first (their rows wait
+        for the next :meth:`escalations`), so a late acknowledgement never cancels an
+        escalation.
+        """
+        self._escalate_due(at)
+        alert = self.open.pop(acknowledged_alert_id, None) or self.escalated.pop(
+            acknowledged_alert_id, None
+        )
+        if alert is None:
+            return None
+        return {
+            "alert_id": alert.alert_id,
+            "alert_type": alert.alert_type,
+            "patient_id": alert.patient_id,
+            "news2_band": alert.band.label,
+            "raised_at": alert.raised_at,
+            "acknowledged_at": at,
+        }
 
     def escalations(self, now: datetime) -> list[dict[str, Any]]:
         """Escalate (once) every open alert whose deadline passed at event time ``now``."""
-        due = [a for a in self.open.values() if a.due_at < now]
+        self._escalate_due(now)
+        due, self.due_rows = self.due_rows, []
+        return due
+
+    def _escalate_due(self, now: datetime) -> None:
+        due = sorted(
+            (a for a in self.open.values() if a.due_at < now), key=lambda a: (a.due_at, a.alert_id)
+        )
         for alert in due:
             del self.open[alert.alert_id]
-        return [
+            self.escalated[alert.alert_id] = alert
+        self.due_rows += [
             {
                 "alert_id": a.alert_id,
                 "alert_type": a.alert_type,
@@ -129,5 +160,12 @@ class AlertBook:
                 "reason": f"not acknowledged within "
                 f"{int((a.due_at - a.raised_at).total_seconds() // 60)} min",
             }
-            for a in sorted(due, key=lambda a: (a.due_at, a.alert_id))
+            for a in due
         ]
+        expired = [
+            a.alert_id
+            for a in self.escalated.values()
+            if a.due_at + self.policy.late_ack_window < now
+        ]
+        for expired_id in expired:
+            del self.escalated[expired_id]

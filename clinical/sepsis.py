@@ -7,17 +7,26 @@ respiratory rate >= 22/min, systolic blood pressure <= 100 mmHg and altered ment
 marker of hypoperfusion.
 
 Vigil's screen is positive when qSOFA >= 2, or when qSOFA >= 1 with lactate >= 2 mmol/L
-(lactate is used only when a result is present). It is a screen that prompts a bedside
-review, not a diagnosis.
+(lactate is used only when a result is present). The 2 mmol/L threshold is also the
+CMS SEP-1 measure's (initial lactate > 2 mmol/L triggers a repeat), and a result counts
+for the 6 hours after it is reported (the SEP-1 time window, CMS Specifications Manual
+for National Hospital Inpatient Quality Measures). It is a screen that prompts a
+bedside review, not a diagnosis.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import numpy as np
 
 QSOFA_RESPIRATION_RATE = 22.0
 QSOFA_SYSTOLIC_BP = 100.0
 LACTATE_MMOL_L = 2.0
+LACTATE_LOINC = "2524-7"  # Lactate [Moles/volume] in Serum or Plasma
+LACTATE_UNIT = "mmol/L"
+LACTATE_PLAUSIBLE_MAX = 30.0  # mmol/L; above it, a unit or transcription error
+LACTATE_MAX_AGE = timedelta(hours=6)
 
 
 def qsofa_arrays(

@@ -29,7 +29,15 @@ from bytewax.outputs import FixedPartitionedSink, StatefulSinkPartition
 
 from streams.news2_columns import Batch, batch_from_frame
 
-OUTPUT_KINDS = ("scores", "alerts", "sepsis_alerts", "escalations", "dead_letters")
+OUTPUT_KINDS = (
+    "scores",
+    "alerts",
+    "sepsis_alerts",
+    "escalations",
+    "acknowledgements",
+    "lactate_results",
+    "dead_letters",
+)
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,13 @@ from clinical.news2 import (
     Band,
     score_arrays,
 )
-from clinical.sepsis import qsofa_arrays, screen_arrays
+from clinical.sepsis import (
+    LACTATE_MAX_AGE,
+    LACTATE_PLAUSIBLE_MAX,
+    LACTATE_UNIT,
+    qsofa_arrays,
+    screen_arrays,
+)
 from streams.news2_columns import (
     EPOCH,
     REASONS,
@@ -51,6 +57,7 @@ from streams.news2_columns import (
 
 NEVER = -(2**62)  # "never seen" event time; far enough from int64 min not to overflow
 BAND_DICTIONARY = pa.array([BAND_LABELS[b] for b in Band])
+LACTATE_MAX_AGE_NS = LACTATE_MAX_AGE // timedelta(microseconds=1) * 1000
 
 
 @dataclass
@@ -79,6 +86,8 @@ class PartitionState:
     seen: np.ndarray = field(default_factory=lambda: np.full((0, len(PARAMETERS)), NEVER))
     band: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
     sepsis: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    lactate: np.ndarray = field(default_factory=lambda: np.zeros(0))  # mmol/L, NaN: none
+    lactate_at: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     last_at: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     book: AlertBook = field(default_factory=AlertBook)
     watermark: int = NEVER
@@ -105,6 +114,8 @@ class PartitionState:
             self.seen = np.vstack([self.seen, np.full((grow, len(PARAMETERS)), NEVER)])
             self.band = np.concatenate([self.band, np.zeros(grow, np.int8)])
             self.sepsis = np.concatenate([self.sepsis, np.zeros(grow, bool)])
+            self.lactate = np.concatenate([self.lactate, np.full(grow, np.nan)])
+            self.lactate_at = np.concatenate([self.lactate_at, np.full(grow, NEVER, np.int64)])
             self.last_at = np.concatenate([self.last_at, np.full(grow, NEVER, np.int64)])
         return slots
 
@@ -236,7 +247,9 @@ class PartitionState:
         )
         band = np.where(fresh, scored["band"], -1).astype(np.int8)
         qsofa = qsofa_arrays(values["respiration_rate"], values["systolic_bp"], alert_level)
-        positive = fresh & screen_arrays(qsofa)
+        lactate_age = t - self.lactate_at[slots]
+        lactate = np.where(lactate_age <= LACTATE_MAX_AGE_NS, self.lactate[slots], np.nan)
+        positive = fresh & screen_arrays(qsofa, lactate)
         previous_band = self._previous(band, fresh, row_start, is_start, self.band[slots])
         previous_sepsis = self._previous(positive, fresh, row_start, is_start, self.sepsis[slots])
         self.band[slots[ends]] = np.where(fresh[ends], band[ends], previous_band[ends])
@@ -302,11 +315,71 @@ class PartitionState:
             if new_id is not None
         ]
 
-    def acknowledge(self, alert_id: str, at: datetime) -> bool:
-        """Acknowledge an alert (from the acknowledgement stream); advances the watermark."""
+    def _advance(self, at: datetime) -> int:
         ns = int((at - EPOCH) / timedelta(microseconds=1)) * 1000
         self.watermark = max(self.watermark, ns)
-        return self.book.acknowledge(alert_id, at)
+        return ns
+
+    def _reject(self, patient_id: Any, at: datetime, reason: str, record: dict) -> dict:
+        self.counts["dead_letters"] += 1
+        return {
+            "patient_id": None if patient_id is None else str(patient_id),
+            "observed_at": at,
+            "reason": reason,
+            "record": repr({k: v for k, v in record.items() if not k.startswith("_")}),
+        }
+
+    def acknowledge(
+        self, alert_id: str, at: datetime, record: dict[str, Any] | None = None
+    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """One record of the acknowledgement stream: (acknowledgement row, dead letter).
+
+        Advances the watermark to ``at``. An acknowledgement matching no alert the
+        partition holds (see :meth:`clinical.alert_policy.AlertBook.acknowledge`) is
+        dead-lettered, so records in = processed + dead-lettered holds for it too.
+        """
+        record = record or {"alert_id": alert_id, "acknowledged_at": at}
+        self.counts["records_in"] += 1
+        self._advance(at)
+        acknowledged = self.book.acknowledge(alert_id, at)
+        if acknowledged is None:
+            reason = f"acknowledgement of unknown or closed alert {alert_id!r}"
+            return None, self._reject(record.get("patient_id"), at, reason, record)
+        self.counts["processed"] += 1
+        return acknowledged, None
+
+    def lab_result(
+        self, patient_id: Any, resulted_at: datetime, lactate: float, unit: str = LACTATE_UNIT
+    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """One lactate result joined into the patient's state: (joined row, dead letter).
+
+        It counts for the sepsis screen of the patient's observations from ``resulted_at``
+        for :data:`clinical.sepsis.LACTATE_MAX_AGE`. Wrong units, impossible values,
+        unknown patients and results older than the patient's latest lactate are
+        dead-lettered with the reason.
+        """
+        record = {"patient_id": patient_id, "resulted_at": resulted_at, "lactate": lactate}
+        self.counts["records_in"] += 1
+        ns = self._advance(resulted_at)
+        reason = None
+        if unit != LACTATE_UNIT:
+            reason = f"lactate unit {unit!r} is not {LACTATE_UNIT}"
+        elif not (0.0 <= lactate <= LACTATE_PLAUSIBLE_MAX):
+            reason = f"lactate is outside the plausible range 0-{LACTATE_PLAUSIBLE_MAX:g}"
+        elif self.known_patients is not None and patient_id not in self.known_patients:
+            reason = f"unknown patient {str(patient_id)!r}"
+        if reason is None:
+            slot = self._slots(np.array([patient_id], dtype=object))[0]
+            if ns < self.lactate_at[slot]:
+                reason = f"late: older than {to_datetime(self.lactate_at[slot]).isoformat()}"
+                self.counts["late"] += 1
+            else:
+                self.lactate[slot], self.lactate_at[slot] = lactate, ns
+        if reason is not None:
+            return None, self._reject(patient_id, resulted_at, reason, record)
+        self.counts["processed"] += 1
+        row = {"patient_id": str(patient_id), "resulted_at": resulted_at, "lactate_mmol_l": lactate}
+        return row, None
 
     def due_escalations(self) -> list[dict[str, Any]]:
         """Escalations whose deadline the partition's watermark has passed (each once)."""

@@ -1,15 +1,18 @@
 """The NEWS2 early-warning dataflow over columnar micro-batches.
 
-source of vitals batches (and acknowledgement records) -> split by patient partition ->
-per-partition early-warning state (:class:`streams.news2_batch.PartitionState`) ->
-sink of ``(kind, table)`` where kind is ``scores``, ``alerts`` (NEWS2), ``sepsis_alerts``,
-``escalations`` or ``dead_letters``.
+source of vitals batches (and acknowledgement and lactate records) -> split by patient
+partition -> per-partition early-warning state (:class:`streams.news2_batch.PartitionState`)
+-> sink of ``(kind, table)`` where kind is ``scores``, ``alerts`` (NEWS2), ``sepsis_alerts``,
+``escalations``, ``acknowledgements``, ``lactate_results`` or ``dead_letters``.
 
 Event time is each reading's ``observed_at`` (UTC). Within a micro-batch, rows are
 ordered by (patient, event time); a row older than its patient's latest processed
 reading from an earlier batch is dead-lettered as ``late`` (see
 :mod:`streams.news2_batch`). Acknowledgements travel in the same source, in event-time
-order with the vitals: a dict ``{"alert_id", "patient_id", "acknowledged_at"}``.
+order with the vitals: a dict ``{"alert_id", "patient_id", "acknowledged_at"}``; so do
+lactate results, ``{"patient_id", "resulted_at", "lactate_mmol_l", "unit"}`` (joined into
+the patient's state for the sepsis screen). Every record in is processed (a score, a
+landed acknowledgement, a joined lactate result) or dead-lettered.
 """
 
 from __future__ import annotations
@@ -27,11 +30,12 @@ from bytewax.inputs import Source
 from bytewax.outputs import Sink
 
 from clinical.alert_policy import AlertPolicy
+from clinical.sepsis import LACTATE_UNIT
 from streams.news2_batch import PartitionState
 from streams.news2_columns import Batch, batch_len, take
 from streams.routing import colocated_key
 
-Item = Batch | dict[str, Any]  # a vitals batch, or one acknowledgement record
+Item = Batch | dict[str, Any]  # a vitals batch, one acknowledgement or one lactate result
 Tagged = tuple[str, pa.Table]
 
 ALERT_SCHEMA = pa.schema(
@@ -56,6 +60,23 @@ ESCALATION_SCHEMA = pa.schema(
         ("raised_at", pa.timestamp("us")),
         ("escalated_at", pa.timestamp("us")),
         ("reason", pa.string()),
+    ]
+)
+ACKNOWLEDGEMENT_SCHEMA = pa.schema(
+    [
+        ("alert_id", pa.string()),
+        ("alert_type", pa.string()),
+        ("patient_id", pa.string()),
+        ("news2_band", pa.string()),
+        ("raised_at", pa.timestamp("us")),
+        ("acknowledged_at", pa.timestamp("us")),
+    ]
+)
+LACTATE_SCHEMA = pa.schema(
+    [
+        ("patient_id", pa.string()),
+        ("resulted_at", pa.timestamp("us")),
+        ("lactate_mmol_l", pa.float64()),
     ]
 )
 DEAD_LETTER_SCHEMA = pa.schema(
@@ -87,6 +108,10 @@ def is_acknowledgement(item: Item) -> bool:
     return "alert_id" in item
 
 
+def is_lab_result(item: Item) -> bool:
+    return "lactate_mmol_l" in item
+
+
 def partition_of(patient_ids: np.ndarray, partitions: int) -> np.ndarray:
     """Stable patient partition, the same in every process (Python's hash() is not).
 
@@ -106,7 +131,7 @@ def split(item: Item, partitions: int, keys: list[str] | None = None) -> list[tu
     of each run of equal patient ids is hashed.
     """
     keys = keys or [f"part-{p}" for p in range(partitions)]
-    if is_acknowledgement(item):
+    if is_acknowledgement(item) or is_lab_result(item):
         part = int(partition_of(np.array([item["patient_id"]]), partitions)[0])
         return [(keys[part], {**item, "_partition": part})]
     n = batch_len(item)
@@ -151,12 +176,25 @@ def _step(config: News2FlowConfig):
         # With several workers, outputs are keyed kind:worker so that each worker writes
         # its own sink partition and no table crosses processes (see ParquetSink).
         worker = f":{item.get('_partition', 0) % config.workers}" if config.workers > 1 else ""
-        if is_acknowledgement(item):
-            state.acknowledge(item["alert_id"], item["acknowledged_at"])
+        if is_acknowledgement(item) or is_lab_result(item):
+            if is_acknowledgement(item):
+                row, dead = state.acknowledge(item["alert_id"], item["acknowledged_at"], item)
+                kind, schema = "acknowledgements", ACKNOWLEDGEMENT_SCHEMA
+            else:
+                row, dead = state.lab_result(
+                    item["patient_id"],
+                    item["resulted_at"],
+                    item["lactate_mmol_l"],
+                    item.get("unit", LACTATE_UNIT),
+                )
+                kind, schema = "lactate_results", LACTATE_SCHEMA
+            tagged = [(f"{kind}{worker}", _table([row], schema))] if row else []
+            if dead:
+                tagged.append((f"dead_letters{worker}", _table([dead], DEAD_LETTER_SCHEMA)))
             escalations = state.due_escalations()
-            if not escalations:
-                return state, []
-            return state, [(f"escalations{worker}", _table(escalations, ESCALATION_SCHEMA))]
+            if escalations:
+                tagged.append((f"escalations{worker}", _table(escalations, ESCALATION_SCHEMA)))
+            return state, tagged
         out = state.process(item)
         emitted = int(item["emitted_ns"]) if "emitted_ns" in item else None
         tagged: list[Tagged] = []
@@ -186,12 +224,12 @@ def build_flow(
     config = config or News2FlowConfig()
     flow = Dataflow("news2_early_warning")
     items = op.input("vitals", flow, source)
-    # Batch of readings, or one acknowledgement record
+    # Batch of readings, or one acknowledgement or lactate record
     keys = [colocated_key(p, config.workers) for p in range(config.partitions)]
     keyed = op.flat_map(
         "by_patient_partition", items, lambda item: split(item, config.partitions, keys)
     )
-    # (partition key, Batch | acknowledgement)
+    # (partition key, Batch | acknowledgement | lactate result)
     tagged = op.stateful_flat_map("news2_state", keyed, _step(config))
     # (partition key, (kind, pa.Table))
     outputs = op.key_rm("drop_partition", tagged)

@@ -16,7 +16,12 @@ import pyarrow as pa
 from assets.raw.assets import WAREHOUSE_POOL, load_parquet
 from assets.resources import LandingZoneResource, WarehouseResource
 from streams.census_flow import CENSUS_SCHEMAS
-from streams.news2_flow import ALERT_SCHEMA, DEAD_LETTER_SCHEMA, ESCALATION_SCHEMA
+from streams.news2_flow import (
+    ACKNOWLEDGEMENT_SCHEMA,
+    ALERT_SCHEMA,
+    DEAD_LETTER_SCHEMA,
+    ESCALATION_SCHEMA,
+)
 
 STREAMS_GROUP = "streams"
 STREAMS_OWNER = "team:clinical-informatics"
@@ -46,6 +51,15 @@ STREAM_OUTPUTS = (
         ESCALATION_SCHEMA,
         "Alerts not acknowledged in time (30 min for high, 60 min for medium NEWS2 bands, "
         "RCP 2017 response triggers), escalated by the dataflow. One row per escalation.",
+    ),
+    StreamOutput(
+        "news2_acknowledgements",
+        f"{NEWS2_OUTPUT_DIR}/acknowledgements",
+        ACKNOWLEDGEMENT_SCHEMA,
+        "Acknowledgements of medium, high and sepsis alerts (the nurse's answer to the page), "
+        "matched to their alert by the early-warning dataflow, in time or after escalation; "
+        "on simulated data the acknowledgements come from simulator.nurse_response. One row "
+        "per acknowledged alert; empty when no acknowledgement feed ran.",
     ),
     StreamOutput(
         "news2_dead_letters",

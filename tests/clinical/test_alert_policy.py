@@ -55,10 +55,32 @@ def test_acknowledgement_in_time_prevents_escalation_but_a_late_one_does_not() -
     book = AlertBook()
     on_time = book.consider("P1", T0, Band.HIGH, Band.LOW)
     late = book.consider("P2", T0, Band.HIGH, Band.LOW)
-    assert book.acknowledge(on_time, minutes(10)) is True
-    assert book.acknowledge(late, minutes(45)) is False
-    assert book.acknowledge("unknown", minutes(5)) is False
+    acknowledged = book.acknowledge(on_time, minutes(10))
+    assert acknowledged == {
+        "alert_id": on_time,
+        "alert_type": "news2",
+        "patient_id": "P1",
+        "news2_band": "high",
+        "raised_at": T0,
+        "acknowledged_at": minutes(10),
+    }
+    # Late: the alert escalates at its deadline and the acknowledgement is still recorded.
+    assert book.acknowledge(late, minutes(45))["acknowledged_at"] == minutes(45)
     assert [e["alert_id"] for e in book.escalations(minutes(60))] == [late]
+    assert book.escalations(minutes(90)) == []
+
+
+def test_acknowledgement_of_an_unknown_or_closed_alert_matches_nothing() -> None:
+    book = AlertBook(AlertPolicy(late_ack_window=timedelta(hours=1)))
+    raised = book.consider("P1", T0, Band.MEDIUM, Band.LOW)
+    low_medium = book.consider("P2", T0, Band.LOW_MEDIUM, Band.LOW)  # no deadline: not held
+    assert book.acknowledge("unknown", minutes(5)) is None
+    assert book.acknowledge(low_medium, minutes(5)) is None
+    assert book.acknowledge(raised, minutes(5)) is not None
+    assert book.acknowledge(raised, minutes(6)) is None  # already acknowledged
+    expired = book.consider("P3", T0, Band.HIGH, Band.LOW)
+    assert len(book.escalations(minutes(31))) == 1
+    assert book.acknowledge(expired, minutes(30 + 61)) is None  # past the late window
 
 
 def test_sepsis_alerts_have_their_own_ids_and_suppression() -> None:

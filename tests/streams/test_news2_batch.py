@@ -164,7 +164,8 @@ def test_escalation_follows_the_watermark_and_acknowledgement_stops_it() -> None
     high = raised.alerts[0]
     assert high["news2_band"] == "high"
     assert state.process(batch([rec("P2", 20)])).escalations == []
-    assert state.acknowledge(high["alert_id"], T0 + timedelta(minutes=25)) is True
+    acknowledged, dead = state.acknowledge(high["alert_id"], T0 + timedelta(minutes=25))
+    assert dead is None and acknowledged["acknowledged_at"] == T0 + timedelta(minutes=25)
     assert state.process(batch([rec("P2", 90)])).escalations == []
 
     other = PartitionState()
