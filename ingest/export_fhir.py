@@ -1,7 +1,11 @@
 """Contract tables as FHIR R4 NDJSON: what an EHR's bulk export would hand over.
 
-Patients, encounters (with their unit stays as Encounter.location) and vital-sign
-Observations (vital-signs profile, LOINC), for round-trip tests and benchmarks.
+Patients, encounters (with their unit stays as Encounter.location), ED visits as
+Encounters of class EMER (first provider contact as the participant period's start),
+the patients' comorbidities as ICD-10-CM Conditions of each encounter (see
+``ingest.export_coding``) and vital-sign Observations (vital-signs profile, LOINC),
+for round-trip tests and benchmarks. FHIR R4 has no element for the ESI triage level,
+the arrival mode or the decision-to-admit time: those stay out.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import math
 
 import pandas as pd
 
+from ingest.export_coding import charlson_codes, ed_encounters, first_days
 from ingest.export_hl7v2 import VITAL_OBX
 
 CLASS_CODES = {"inpatient": "IMP", "emergency": "EMER", "observation": "OBSENC"}
@@ -24,6 +29,14 @@ DISPOSITION_CODES = {
     "hospice": "hosp",
 }
 ADMIT_CODES = {"ed": "emd", "transfer": "hosp-trans", "direct": "gp"}
+# ED disposition -> discharge-disposition code (admission is read from the next stay).
+ED_DISPOSITION_CODES = {
+    "discharged": "home",
+    "transferred": "other-hcf",
+    "left_without_being_seen": "aadvice",
+    "died": "exp",
+}
+ICD10_CM = "http://hl7.org/fhir/sid/icd-10-cm"
 UNITS = {"respiration_rate": "/min", "spo2": "%", "systolic_bp": "mm[Hg]", "pulse": "/min"}
 
 
@@ -37,9 +50,9 @@ def _coded(system: str, code: str) -> dict:
 
 def to_resources(tables: dict[str, pd.DataFrame]) -> list[dict]:
     """Patient, Encounter and Observation resources for the core contract tables."""
-    first_day = tables["encounters"].groupby("patient_id")["admitted_at"].min().dt.normalize()
-    # Patients without an encounter (e.g. ED-only) are aged at the batch's first day.
-    batch_day = tables["encounters"]["admitted_at"].min().normalize()
+    first_day = first_days(tables)
+    # Patients without an encounter or ED visit are aged at the batch's first day.
+    batch_day = first_day.min()
     resources: list[dict] = []
     for patient in tables["patients"].to_dict("records"):
         resource = {
@@ -57,7 +70,10 @@ def to_resources(tables: dict[str, pd.DataFrame]) -> list[dict]:
         resources.append(resource)
     moves = tables["adt_events"].sort_values("event_at", kind="stable").groupby("encounter_id")
     stays = {key: group for key, group in moves}
-    for encounter in tables["encounters"].to_dict("records"):
+    charlson = tables["patients"].set_index("patient_id")["charlson_index"]
+    visits = ed_encounters(tables)
+    encounters = tables["encounters"].to_dict("records") + visits.to_dict("records")
+    for encounter in encounters:
         events = stays.get(encounter["encounter_id"])
         locations = []
         if events is not None:
@@ -79,10 +95,14 @@ def to_resources(tables: dict[str, pd.DataFrame]) -> list[dict]:
                 "http://terminology.hl7.org/CodeSystem/admit-source",
                 ADMIT_CODES[encounter["admission_source"]],
             )
-        if "end" in period and encounter.get("discharge_disposition") in DISPOSITION_CODES:
+        disposition = (
+            ED_DISPOSITION_CODES.get(encounter.get("ed_disposition") or "")
+            if encounter["encounter_type"] == "emergency"
+            else DISPOSITION_CODES.get(encounter.get("discharge_disposition") or "")
+        )
+        if "end" in period and disposition:
             hospitalization["dischargeDisposition"] = _coded(
-                "http://terminology.hl7.org/CodeSystem/discharge-disposition",
-                DISPOSITION_CODES[encounter["discharge_disposition"]],
+                "http://terminology.hl7.org/CodeSystem/discharge-disposition", disposition
             )
         resource = {
             "resourceType": "Encounter",
@@ -99,7 +119,26 @@ def to_resources(tables: dict[str, pd.DataFrame]) -> list[dict]:
         }
         if hospitalization:
             resource["hospitalization"] = hospitalization
+        if encounter.get("admission_source") == "elective":
+            resource["priority"] = _coded(
+                "http://terminology.hl7.org/CodeSystem/v3-ActPriority", "EL"
+            )
+        seen = instant(encounter.get("provider_seen_at"))
+        if seen:
+            resource["participant"] = [{"period": {"start": seen}}]
         resources.append(resource)
+        codes = charlson_codes(charlson.get(encounter["patient_id"]))
+        for code in codes:
+            resources.append(
+                {
+                    "resourceType": "Condition",
+                    "id": f"{encounter['encounter_id']}-{code.replace('.', '')}",
+                    "code": _coded(ICD10_CM, code),
+                    "subject": {"reference": f"Patient/{encounter['patient_id']}"},
+                    "encounter": {"reference": f"Encounter/{encounter['encounter_id']}"},
+                    "recordedDate": instant(encounter["admitted_at"]),
+                }
+            )
     category = [_coded("http://terminology.hl7.org/CodeSystem/observation-category", "vital-signs")]
     for row in tables["vitals"].to_dict("records"):
         base = {

@@ -4,6 +4,10 @@ The simulator's feeds written out as ADT (A01/A02/A03) and ORU^R01 vital-sign
 messages, for round-trip tests (simulator -> HL7 v2 -> intake must give the same
 tables as the direct path) and for intake benchmarks. Message times carry an
 explicit +0000 offset. Patient identifiers go out as PID-3 with issuer ``VIGILSIM``.
+ED visits go out as A04 (registration, PV1-2 E) and A03 (departure, PV1-36 the ED
+disposition); every ADT message carries the patient's comorbidities as DG1 segments
+(see ``ingest.export_coding``). HL7 v2 has no field for the first provider contact,
+the triage level or the arrival mode: those stay out.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+
+from ingest.export_coding import charlson_codes, ed_encounters, first_days
 
 ISSUER = "VIGILSIM"
 DISPOSITION_CODES = {
@@ -23,6 +29,15 @@ DISPOSITION_CODES = {
     "hospice": "50",
 }
 ADMIT_CODES = {"ed": "7", "direct": "1", "transfer": "4"}
+# HL7 0007 admission type: C elective, E emergency, U urgent.
+ADMISSION_TYPES = {"elective": "C", "ed": "E"}
+ED_DISPOSITION_CODES = {
+    "discharged": "01",
+    "transferred": "02",
+    "left_without_being_seen": "07",
+    "admitted": "09",
+    "died": "20",
+}
 VITAL_OBX = (  # contract column, LOINC, value type, unit
     ("respiration_rate", "9279-1", "NM", "/min"),
     ("spo2", "59408-5", "NM", "%"),
@@ -56,17 +71,39 @@ def _pid(patient: dict, first_day: pd.Timestamp | None) -> str:
 
 def _pv1(encounter: dict, unit_id: str, discharge: bool) -> str:
     hospital, point_of_care = unit_id.split("-", 1)
+    emergency = encounter["encounter_type"] == "emergency"
     fields = [""] * 46
     fields[1] = "1"
-    fields[2] = "I" if encounter["encounter_type"] == "inpatient" else "E"
+    fields[2] = "E" if emergency else "I"
     fields[3] = f"{point_of_care}^^^{hospital}"
-    fields[14] = ADMIT_CODES.get(encounter.get("admission_source") or "", "")
+    source = encounter.get("admission_source") or ""
+    fields[4] = "E" if emergency else ADMISSION_TYPES.get(source, "U")
+    fields[14] = ADMIT_CODES.get(source, "")
     fields[19] = encounter["encounter_id"]
     fields[44] = ts(encounter["admitted_at"])
     if discharge:
-        fields[36] = DISPOSITION_CODES.get(encounter.get("discharge_disposition") or "", "")
+        fields[36] = (
+            ED_DISPOSITION_CODES.get(encounter.get("ed_disposition") or "", "")
+            if emergency
+            else DISPOSITION_CODES.get(encounter.get("discharge_disposition") or "", "")
+        )
         fields[45] = ts(encounter["discharged_at"])
     return "PV1|" + "|".join(fields[1:]).rstrip("|")
+
+
+def _dg1(codes: list[str]) -> list[str]:
+    return [f"DG1|{index}||{code}^^I10" for index, code in enumerate(codes, start=1)]
+
+
+def _adt(code: str, at, encounter: dict, patient: dict, first_day, unit_id: str, control: str):
+    segments = [
+        _msh(encounter["hospital_id"], at, f"ADT^{code}^ADT_A01", control),
+        f"EVN|{code}|{ts(at)}",
+        _pid(patient, first_day),
+        _pv1(encounter, unit_id, discharge=code == "A03"),
+        *_dg1(charlson_codes(patient.get("charlson_index"))),
+    ]
+    return "\r".join(segments) + "\r"
 
 
 def _msh(hospital: str, at, kind: str, control_id: str) -> str:
@@ -74,27 +111,42 @@ def _msh(hospital: str, at, kind: str, control_id: str) -> str:
 
 
 def to_messages(tables: dict[str, pd.DataFrame]) -> list[str]:
-    """ADT messages for every ADT event and an ORU^R01 for every vitals set, in time order."""
+    """ADT messages for every ADT event and ED visit, an ORU^R01 per vitals set, in time order."""
     patients = tables["patients"].set_index("patient_id", drop=False).to_dict("index")
     encounters = tables["encounters"].set_index("encounter_id", drop=False).to_dict("index")
-    first_day = tables["encounters"].groupby("patient_id")["admitted_at"].min().dt.normalize()
+    first_day = first_days(tables)
     timed: list[tuple[pd.Timestamp, int, str]] = []
     for event in tables["adt_events"].to_dict("records"):
-        encounter = encounters[event["encounter_id"]]
         patient = patients[event["patient_id"]]
-        code = event["event_type"]
-        segments = [
-            _msh(
-                event["hospital_id"],
-                event["event_at"],
-                f"ADT^{code}^ADT_A01",
-                event["adt_event_id"],
-            ),
-            f"EVN|{code}|{ts(event['event_at'])}",
-            _pid(patient, first_day.get(event["patient_id"])),
-            _pv1(encounter, event["unit_id"], discharge=code == "A03"),
-        ]
-        timed.append((event["event_at"], 0, "\r".join(segments) + "\r"))
+        message = _adt(
+            event["event_type"],
+            event["event_at"],
+            encounters[event["encounter_id"]],
+            patient,
+            first_day.get(event["patient_id"]),
+            event["unit_id"],
+            event["adt_event_id"],
+        )
+        timed.append((event["event_at"], 0, message))
+    for visit in ed_encounters(tables).to_dict("records"):
+        patient = patients[visit["patient_id"]]
+        unit = f"{visit['hospital_id']}-ED"
+        day = first_day.get(visit["patient_id"])
+        arrival = _adt(
+            "A04", visit["admitted_at"], visit, patient, day, unit, "R" + visit["encounter_id"]
+        )
+        timed.append((visit["admitted_at"], 0, arrival))
+        if not pd.isna(visit["discharged_at"]):
+            departure = _adt(
+                "A03",
+                visit["discharged_at"],
+                visit,
+                patient,
+                day,
+                unit,
+                "D" + visit["encounter_id"],
+            )
+            timed.append((visit["discharged_at"], 0, departure))
     for row in tables["vitals"].to_dict("records"):
         encounter = encounters[row["encounter_id"]]
         patient = patients[row["patient_id"]]

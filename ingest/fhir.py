@@ -214,6 +214,11 @@ class FhirMapper:
                 if stay and end is not None
                 else None,
             }
+            if first_coding(enc.priority)[1] == "EL":  # v3 ActPriority: elective
+                row["admission_source"] = "elective"
+            if kind == "emergency":  # first provider contact: the earliest participant
+                seen = [utc(p.period.start) for p in enc.participant or [] if p.period]
+                row["provider_seen_at"] = min((t for t in seen if t is not None), default=None)
             rows.append(row)
             moves = []
             for place in enc.location or []:

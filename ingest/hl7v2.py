@@ -60,7 +60,33 @@ ADMIT_SOURCE = {
     "5": "transfer",
     "6": "transfer",
 }
-ADT_EVENTS = {"A01", "A02", "A03", "A04", "A08", "A11", "A12", "A13", "A40"}
+# HL7 table 0007 admission type: elective and routine admissions are planned.
+ELECTIVE_ADMISSION_TYPES = {"C", "R"}
+# HL7 table 0112 (UB-04) on an ED visit -> ED disposition (CMS ED measures). 09 is
+# "admitted as an inpatient to this hospital"; 07 (left against medical advice or
+# discontinued care) is how a registration that leaves before being seen is billed.
+ED_DISPOSITION = {
+    "01": "discharged",
+    "06": "discharged",
+    "02": "transferred",
+    "03": "transferred",
+    "04": "transferred",
+    "05": "transferred",
+    "07": "left_without_being_seen",
+    "09": "admitted",
+    "20": "died",
+}
+# DG1-3.3 (or DG1-2, the older coding method) -> contract diagnosis code system.
+DIAGNOSIS_SYSTEMS = {
+    "I10": "ICD-10-CM",
+    "I10C": "ICD-10-CM",
+    "ICD10": "ICD-10-CM",
+    "ICD10CM": "ICD-10-CM",
+    "ICD-10-CM": "ICD-10-CM",
+    "SCT": "SNOMED-CT",
+    "SNOMEDCT": "SNOMED-CT",
+}
+ADT_EVENTS = {"A01", "A02", "A03", "A04", "A06", "A08", "A11", "A12", "A13", "A40"}
 
 
 @dataclass
@@ -70,6 +96,7 @@ class _State:
     events: dict[str, list[dict]] = field(default_factory=dict)  # by encounter
     readings: list[VitalReading] = field(default_factory=list)
     labs: list[dict] = field(default_factory=list)
+    diagnoses: dict[str, dict[str, dict]] = field(default_factory=dict)  # by encounter, code
     merged: dict[str, str] = field(default_factory=dict)  # old patient -> surviving
 
 
@@ -130,6 +157,15 @@ class Hl7Intake:
         record.update(updates)
         record["_first_at"] = min(record.get("_first_at", at), at)
 
+    def _encounter_key(self, message, authority: str) -> str | None:
+        """The pseudonymised visit number of the message's PV1 (None if absent)."""
+        pv1 = hl7.first_segment(message, "PV1")
+        visit = hl7.value(pv1, 19)
+        if not visit:
+            return None
+        facility = hl7.value(pv1, 3, 4) or hl7.value(message.msh, 4)
+        return self.pseudonymize("encounter", visit, authority or slug(facility))
+
     def _visit(self, message, patient_id: str, authority: str) -> dict:
         """The encounter as this message states it, merged over what is known (not applied)."""
         pv1 = hl7.first_segment(message, "PV1")
@@ -154,6 +190,8 @@ class Hl7Intake:
         source = hl7.value(pv1, 14)
         if source:
             encounter["admission_source"] = ADMIT_SOURCE.get(source, "other")
+        if hl7.value(pv1, 4).upper() in ELECTIVE_ADMISSION_TYPES:
+            encounter["admission_source"] = "elective"
         admitted = hl7.parse_time(hl7.value(pv1, 44))
         if admitted is not None:
             encounter["admitted_at"] = admitted
@@ -163,7 +201,29 @@ class Hl7Intake:
         disposition = hl7.value(pv1, 36)
         if disposition:
             encounter["discharge_disposition"] = DISPOSITION.get(disposition.zfill(2), "other")
+            if encounter.get("encounter_type") == "emergency":
+                encounter["ed_disposition"] = ED_DISPOSITION.get(disposition.zfill(2))
         return encounter
+
+    def _diagnoses(self, message, encounter: dict, at: pd.Timestamp) -> dict[str, dict]:
+        """The DG1 diagnoses of the message by code (repeated codes are one diagnosis)."""
+        found: dict[str, dict] = {}
+        for dg1 in hl7.segments(message, "DG1"):
+            code = hl7.value(dg1, 3, 1).strip()
+            if not code:
+                continue
+            system = (hl7.value(dg1, 3, 3) or hl7.value(dg1, 2)).upper().replace(" ", "")
+            priority = hl7.value(dg1, 15)
+            found[code] = {
+                "diagnosis_id": self.pseudonymize("diagnosis", code, encounter["encounter_id"]),
+                "patient_id": encounter["patient_id"],
+                "encounter_id": encounter["encounter_id"],
+                "code_system": DIAGNOSIS_SYSTEMS.get(system, system or None),
+                "diagnosis_code": code,
+                "diagnosis_rank": int(priority) if priority.isdigit() else None,
+                "diagnosed_at": hl7.parse_time(hl7.value(dg1, 5)) or at,
+            }
+        return found
 
     def _event_time(self, message) -> pd.Timestamp:
         evn = hl7.first_segment(message, "EVN")
@@ -186,21 +246,31 @@ class Hl7Intake:
             if old != patient_id:
                 self.state.merged[old] = patient_id
             return
+        known = dict(self.state.encounters.get(self._encounter_key(message, authority), {}))
         encounter = self._visit(message, patient_id, authority)
+        diagnoses = self._diagnoses(message, encounter, at)
         # Everything is parsed: from here on the message is applied.
         self._record_patient(patient_id, updates, at)
         self.state.encounters[encounter["encounter_id"]] = encounter
+        self.state.diagnoses.setdefault(encounter["encounter_id"], {}).update(diagnoses)
         events = self.state.events.setdefault(encounter["encounter_id"], [])
         unit = encounter["_unit"] or (events[-1]["unit_id"] if events else None)
-        if trigger in {"A01", "A04"}:
+        if trigger == "A06" and known.get("encounter_type") == "emergency":
+            # An ED visit becomes a stay under the same visit number: the visit ends
+            # and the stay begins at the A06 (see ed_visits in tables()).
+            encounter["_ed_arrived_at"] = known.get("admitted_at", at)
+            encounter["admitted_at"] = at
+            encounter.pop("ed_disposition", None)
+        if trigger in {"A01", "A04", "A06"}:
             encounter.setdefault("admitted_at", at)
-            if trigger == "A01" and "encounter_type" not in encounter:
+            if trigger in {"A01", "A06"} and "encounter_type" not in encounter:
                 encounter["encounter_type"] = "inpatient"
         elif trigger == "A03":
             encounter.setdefault("discharged_at", at)
         elif trigger == "A11":
             self.state.encounters.pop(encounter["encounter_id"])
             self.state.events.pop(encounter["encounter_id"])
+            self.state.diagnoses.pop(encounter["encounter_id"], None)
             return
         elif trigger in {"A12", "A13"}:
             undone = "A02" if trigger == "A12" else "A03"
@@ -224,7 +294,7 @@ class Hl7Intake:
                 "patient_id": patient_id,
                 "hospital_id": encounter["hospital_id"],
                 "unit_id": unit,
-                "event_type": trigger,
+                "event_type": "A01" if trigger == "A06" else trigger,
                 "event_at": at,
             }
         )
@@ -306,6 +376,14 @@ class Hl7Intake:
         )
         vitals = fill_units(vitals, events)
         labs = pd.DataFrame(state.labs)
+        diagnoses = pd.DataFrame(
+            [
+                diagnosis
+                for encounter_id, by_code in state.diagnoses.items()
+                if encounter_id in state.encounters
+                for diagnosis in by_code.values()
+            ]
+        )
         patients = []
         for patient_id, record in state.patients.items():
             if patient_id in merged:
@@ -322,6 +400,28 @@ class Hl7Intake:
                     "spo2_scale": 1,
                 }
             )
+        converted = [e for e in state.encounters.values() if "_ed_arrived_at" in e]
+        ed_visits = pd.DataFrame(
+            [
+                {
+                    "ed_visit_id": self.pseudonymize("ed_visit", e["encounter_id"], SOURCE),
+                    "patient_id": e["patient_id"],
+                    "hospital_id": e["hospital_id"],
+                    "arrived_at": e["_ed_arrived_at"],
+                    "departed_at": e["admitted_at"],
+                    "disposition": "admitted",
+                }
+                for e in converted
+            ]
+        )
+        if not ed_visits.empty:
+            link = dict(
+                zip([e["encounter_id"] for e in converted], ed_visits["ed_visit_id"], strict=True)
+            )
+            encounters["ed_visit_id"] = encounters["encounter_id"].map(link)
+            encounters["admission_source"] = encounters.get("admission_source")
+            from_ed = encounters["encounter_id"].isin(link) & encounters["admission_source"].isna()
+            encounters.loc[from_ed, "admission_source"] = "ed"
         tables = {
             "patients": pd.DataFrame(patients),
             "encounters": encounters,
@@ -330,6 +430,10 @@ class Hl7Intake:
         }
         if not labs.empty:
             tables["lab_results"] = labs
+        if not diagnoses.empty:
+            tables["diagnoses"] = diagnoses
+        if not ed_visits.empty:
+            tables["ed_visits"] = ed_visits
         for name, frame in tables.items():
             if "patient_id" in frame.columns and merged:
                 frame["patient_id"] = frame["patient_id"].map(survivor)

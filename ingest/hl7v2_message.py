@@ -23,7 +23,8 @@ KEPT_FIELDS: dict[str, set[int] | None] = {
     "MSH": None,
     "EVN": {1, 2, 6},
     "PID": {1, 3, 7, 8, 11},  # identifiers, birth date, sex, address (ZIP3 only)
-    "PV1": {1, 2, 3, 14, 18, 19, 36, 44, 45},
+    "PV1": {1, 2, 3, 4, 14, 18, 19, 36, 44, 45},
+    "DG1": {1, 2, 3, 5, 15},  # coding method, code, time, priority (never the free text)
     "MRG": {1},
     "OBR": {1, 4, 7},
     "OBX": {1, 2, 3, 5, 6, 8, 11, 14},

@@ -17,6 +17,7 @@ import pandas as pd
 
 from contract.schema import TABLES_BY_NAME
 from contract.validate import empty_rejects, validate
+from ingest.derive import derive
 from ingest.landing import write_rejects, write_tables
 
 # Point-of-care names to unit types, as interface engines commonly spell them.
@@ -228,6 +229,7 @@ def finish(
     # Adapters build rows from whatever each message carried: a column no message
     # filled is still a column (null), never a missing one.
     tables = {name: conform(name, frame) for name, frame in tables.items()}
+    tables = {name: conform(name, frame) for name, frame in derive(tables).items()}
     if reference is not None:
         tables["hospitals"], tables["units"] = read_reference(reference)
     else:

@@ -23,6 +23,7 @@ PREFIXES = {
     "procedure": "X",
     "claim": "C",
     "remittance": "R",
+    "ed_visit": "V",
 }
 MIN_KEY_LENGTH = 16
 SAFE_HARBOR_MAX_AGE = 90  # HIPAA Safe Harbor: ages over 89 are aggregated

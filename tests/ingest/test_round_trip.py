@@ -26,9 +26,13 @@ ENCOUNTER_COLUMNS = [
     "patient_id",
     "hospital_id",
     "encounter_type",
+    "admission_source",
+    "ed_visit_id",
     "admitted_at",
     "discharged_at",
 ]
+# HL7 v2 and FHIR carry no ESI, arrival mode or decision time; HL7 v2 no provider contact.
+ED_COLUMNS = ["ed_visit_id", "patient_id", "hospital_id", "arrived_at", "departed_at"]
 ADT_COLUMNS = ["encounter_id", "patient_id", "unit_id", "event_type", "event_at"]
 VITAL_COLUMNS = [
     "encounter_id",
@@ -53,7 +57,10 @@ def simulated() -> dict[str, pd.DataFrame]:
 def expected(tables, table: str, columns: list[str], patient, encounter) -> pd.DataFrame:
     frame = tables[table][columns].copy()
     frame["patient_id"] = frame["patient_id"].map(patient)
-    frame["encounter_id"] = frame["encounter_id"].map(encounter)
+    # An ED visit travels as an emergency encounter: its id is pseudonymised as one.
+    for column in ("encounter_id", "ed_visit_id"):
+        if column in frame.columns:
+            frame[column] = frame[column].map(encounter, na_action="ignore")
     return normalise(frame)
 
 
@@ -76,8 +83,12 @@ def assert_same(tables, landing, patient, encounter) -> None:
         ("encounters", ENCOUNTER_COLUMNS),
         ("adt_events", ADT_COLUMNS),
         ("vitals", VITAL_COLUMNS),
+        ("ed_visits", ED_COLUMNS),
     ):
-        got = normalise(pd.read_parquet(landing / table)[columns])
+        got = pd.read_parquet(landing / table)
+        if table == "encounters":  # ED visits are emergency encounters too, and ed_visits
+            got = got[got["encounter_type"] != "emergency"]
+        got = normalise(got[columns])
         want = expected(tables, table, columns, patient, encounter)
         pd.testing.assert_frame_equal(got, want, check_dtype=False, obj=table)
     patients = pd.read_parquet(landing / "patients").set_index("patient_id")
@@ -86,6 +97,13 @@ def assert_same(tables, landing, patient, encounter) -> None:
     assert patients["age_years"].tolist() == direct["age_years"].tolist()
     assert patients["sex"].tolist() == direct["sex"].tolist()
     assert patients["zip3"].tolist() == direct["zip3"].tolist()
+    # Charlson travels as ICD-10-CM diagnoses and comes back by Quan 2005 / Charlson 1987.
+    assert patients["charlson_index"].tolist() == direct["charlson_index"].tolist()
+    # ED dispositions travel with the departure: visits still in the ED carry none.
+    visits = pd.read_parquet(landing / "ed_visits").set_index("ed_visit_id")
+    departed = tables["ed_visits"].dropna(subset=["departed_at"])
+    want = departed.set_index(departed["ed_visit_id"].map(encounter))["disposition"]
+    assert visits.loc[want.index, "disposition"].tolist() == want.tolist()
 
 
 def test_fhir_round_trip(simulated, tmp_path) -> None:
