@@ -18,6 +18,9 @@ final as (
         cast(ms_drg_code as varchar) as ms_drg_code,
         cast(ms_drg_weight as double) as ms_drg_relative_weight,
     from source
+    -- Bed stays only: the contract's encounters also hold the visits a hospital's feed
+    -- carries (ED, clinic, ...); ED visits reach the marts through ed_visits.
+    where encounter_type in ('inpatient', 'observation')
 )
 
 select * from final
