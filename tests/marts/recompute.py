@@ -63,6 +63,39 @@ def kpi_daily(
     return pd.DataFrame(rows)
 
 
+def news2_responses(
+    alerts: pd.DataFrame,
+    acknowledgements: pd.DataFrame,
+    escalations: pd.DataFrame,
+    encounters: pd.DataFrame,
+) -> pd.DataFrame:
+    """NEWS2 alerts raised, acknowledged and escalated per hospital per day raised, and the
+    median minutes to acknowledgement over the acknowledged ones (RCP 2017 response)."""
+    news2 = alerts[alerts["alert_type"] == "news2"].merge(
+        encounters[["encounter_id", "hospital_id"]], on="encounter_id"
+    )
+    acknowledged = acknowledgements[acknowledgements["alert_type"] == "news2"]
+    escalated = escalations[escalations["alert_type"] == "news2"]
+    news2 = news2.assign(
+        kpi_date=news2["raised_at"].dt.normalize(),
+        acknowledged_at=news2["alert_id"].map(
+            acknowledged.set_index("alert_id")["acknowledged_at"]
+        ),
+        is_escalated=news2["alert_id"].isin(escalated["alert_id"]),
+    )
+    news2["minutes"] = (news2["acknowledged_at"] - news2["raised_at"]).dt.total_seconds() / 60
+    return (
+        news2.groupby(["hospital_id", "kpi_date"])
+        .agg(
+            news2_alerts_raised=("alert_id", "size"),
+            news2_alerts_acknowledged=("acknowledged_at", "count"),
+            news2_alerts_escalated=("is_escalated", "sum"),
+            median_news2_minutes_to_acknowledgement=("minutes", _median),
+        )
+        .reset_index()
+    )
+
+
 def unit_hourly_census(adt: pd.DataFrame) -> pd.DataFrame:
     """Patients on each unit at the top of each hour, by brute force over the unit stays."""
     events = adt.sort_values(["encounter_id", "event_at", "adt_event_id"])
@@ -163,30 +196,44 @@ def hwr_readmissions(encounters: pd.DataFrame, data_end: pd.Timestamp) -> pd.Dat
 def _age_band(age: float) -> str:
     if pd.isna(age):
         return "unknown"
-    return "<50" if age < 50 else "50-64" if age < 65 else "65-79" if age < 80 else "80+"
+    edges = [(45, "<45"), (55, "45-54"), (65, "55-64"), (75, "65-74"), (85, "75-84")]
+    return next((label for upper, label in edges if age < upper), "85+")
 
 
 def _charlson_band(charlson: float) -> str:
     if pd.isna(charlson):
         return "unknown"
-    return "0" if charlson == 0 else "1-2" if charlson <= 2 else "3+"
+    return str(int(charlson)) if charlson <= 2 else "3-4" if charlson <= 4 else "5+"
 
 
 def mortality(encounters: pd.DataFrame, patients: pd.DataFrame) -> pd.DataFrame:
-    """In-hospital deaths and indirectly standardized expected deaths per hospital-month."""
+    """In-hospital deaths and expected deaths from a case-mix logistic regression
+    (SHMI / HSMR design) fitted on every discharge, per hospital-month."""
+    from sklearn.linear_model import LogisticRegression
+
+    from clinical.mortality_risk import INVERSE_PENALTY, TOLERANCE
+
     done = encounters[encounters["discharged_at"].notna()].merge(
-        patients[["patient_id", "age_years", "charlson_index"]], on="patient_id", how="left"
+        patients[["patient_id", "age_years", "sex", "charlson_index"]], on="patient_id", how="left"
     )
     done = done.assign(
         died=done["discharge_disposition"] == "expired",
-        stratum=done["acuity_level"].fillna(-1).astype(int).astype(str)
-        + "|"
-        + done["age_years"].map(_age_band)
-        + "|"
-        + done["charlson_index"].map(_charlson_band),
         quality_month=done["discharged_at"].dt.to_period("M").dt.to_timestamp(),
     )
-    done["expected"] = done.groupby("stratum")["died"].transform("mean")
+    factors = pd.DataFrame(
+        {
+            "age": done["age_years"].map(_age_band),
+            "sex": done["sex"].fillna("unknown"),
+            "emergency": ~done["admission_source"].isin(PLANNED_SOURCES),
+            "charlson": done["charlson_index"].map(_charlson_band),
+            "drg": done["ms_drg_code"].fillna("unknown"),
+        }
+    ).astype(str)
+    design = pd.get_dummies(factors, dtype=float).to_numpy()
+    model = LogisticRegression(
+        C=INVERSE_PENALTY, solver="newton-cholesky", tol=TOLERANCE, max_iter=1000
+    ).fit(design, done["died"])
+    done["expected"] = model.predict_proba(design)[:, 1]
     return (
         done.groupby(["hospital_id", "quality_month"])
         .agg(

@@ -105,9 +105,25 @@ def test_quality_monthly_mortality_and_oe_ratio(warehouse, feeds) -> None:
         "mortality_oe_ratio from marts.quality_monthly"
     ).df()
     mart["quality_month"] = pd.to_datetime(mart["quality_month"])
-    assert_same(mart.drop(columns="mortality_oe_ratio"), expected, ["hospital_id", "quality_month"])
-    # Indirect standardization: the network as a whole is exactly as expected.
-    assert mart["in_hospital_deaths"].sum() == pytest.approx(mart["expected_deaths"].sum())
+    keys = ["hospital_id", "quality_month"]
+    assert_same(
+        mart[keys + ["discharges", "in_hospital_deaths"]],
+        expected.drop(columns="expected_deaths"),
+        keys,
+    )
+    # The same risk model refitted here: equal up to the solver's convergence.
+    merged = expected.merge(mart, on=keys, suffixes=("_expected", ""))
+    np.testing.assert_allclose(
+        merged["expected_deaths"], merged["expected_deaths_expected"], rtol=1e-6, atol=1e-9
+    )
+    # Logistic regression with an intercept: over the fitting population (every discharge
+    # of the network) expected deaths equal observed deaths.
+    assert mart["expected_deaths"].sum() == pytest.approx(
+        mart["in_hospital_deaths"].sum(), rel=1e-8
+    )
+    assert mart["in_hospital_deaths"].sum() > 0
+    # The model discriminates: hospital-months differ in expected deaths per discharge.
+    assert (mart["expected_deaths"] / mart["discharges"]).std() > 0
     ratio = mart["in_hospital_deaths"] / mart["expected_deaths"]
     np.testing.assert_allclose(
         mart["mortality_oe_ratio"].dropna(), ratio[mart["mortality_oe_ratio"].notna()]

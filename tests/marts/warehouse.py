@@ -32,8 +32,24 @@ def land(settings: Settings, config: NetworkConfig) -> None:
 
 
 def load_raw(settings: Settings) -> None:
-    """Load every landed feed into ``raw``, the daily ones day range by day range."""
+    """Load every landed feed into ``raw``, the daily ones day range by day range.
+
+    Stream outputs (escalations, acknowledgements, ...) load like their assets do: an
+    output the flow did not write is an empty table with the flow's schema.
+    """
+    from assets.streams.assets import STREAM_OUTPUTS
+
     with duckdb.connect(str(settings.warehouse_path)) as connection:
+        for output in STREAM_OUTPUTS:
+            files = sorted((settings.landing_dir / output.folder).rglob("*.parquet"))
+            if files:
+                load_parquet(connection, f"raw.{output.name}", files)
+            else:
+                connection.execute("create schema if not exists raw")
+                connection.register("empty_output", output.schema.empty_table())
+                connection.execute(
+                    f"create or replace table raw.{output.name} as select * from empty_output"
+                )
         for feed in FEEDS:
             folder = settings.landing_dir / feed.folder
             files = sorted(folder.rglob("*.parquet"))

@@ -21,6 +21,7 @@ final as (
         encounters.admitted_at,
         encounters.discharged_at,
         encounters.discharge_disposition,
+        encounters.ms_drg_code,
         cast(encounters.admitted_at as date) as admission_date,
         cast(encounters.discharged_at as date) as discharge_date,
         encounters.discharged_at is not null as is_discharged,
@@ -33,6 +34,7 @@ final as (
             when encounters.discharged_at is not null then hour(encounters.discharged_at) < 12
         end as is_discharged_before_noon,
         patients.age_years,
+        patients.sex,
         patients.charlson_index,
         patients.primary_payer,
     from encounters

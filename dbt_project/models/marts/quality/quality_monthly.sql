@@ -4,9 +4,11 @@
 -- out, with 30 days of follow-up; the numerator counts indexes whose first readmission
 -- within 30 days is unplanned; rate = numerator / index admissions (CMS HWR, crude,
 -- all payers; months whose 30-day follow-up is not complete have fewer indexes).
--- Mortality: in-hospital deaths among the month's discharges; expected deaths by indirect
--- standardization (AHRQ IQI method, see int_discharges_mortality_expected); O/E ratio =
--- observed / expected deaths.
+-- Mortality: in-hospital deaths among the month's discharges; expected deaths = sum of
+-- each discharge's death probability from a case-mix logistic regression (age band, sex,
+-- emergency admission, Charlson band, diagnosis group) fitted on every discharge (NHS
+-- Digital SHMI specification; Jarman et al. 1999 HSMR; see
+-- int_discharges_mortality_expected); O/E ratio = observed / expected deaths.
 -- Safety (see int_quality_events_summarized): falls and pressure injuries per 1,000
 -- patient days (NDNQI); CLABSI and CAUTI per 1,000 device days (NHSN); sepsis bundle
 -- element: % of sepsis cases with a lactate within 3 h of time zero (CMS SEP-1);
