@@ -7,7 +7,11 @@
 -- ALOS: mean length of stay of the day's discharges, length of stay counted in midnights
 -- with a same-day stay as one day (AHA / CMS). Discharges before noon %: share of the
 -- day's discharges leaving before 12:00 (IHI patient-flow measure). NEWS2 alerts raised:
--- alerts of the stream (RCP 2017 bands) raised on the day.
+-- alerts of the stream (RCP 2017 bands) raised on the day; of those, the number
+-- acknowledged and escalated (not acknowledged within the alert policy's deadline, 30 min
+-- high / 60 min medium, after the RCP 2017 NEWS2 response standards), and the median
+-- minutes from raising to acknowledgement over the acknowledged ones (late
+-- acknowledgements included; unacknowledged alerts excluded; null when none).
 -- ED, by arrival day: arrivals; medians of door to provider, arrival to departure for
 -- discharged (CMS OP-18b) and admitted (CMS ED-1) patients, admit decision to departure
 -- (CMS ED-2); LWBS % = left without being seen / arrivals (CMS OP-22); boarding hours =
@@ -29,6 +33,16 @@ adt_events as (
 
 alerts as (
     select * from {{ ref('stg_streams__news2_alerts') }}
+),
+
+acknowledgements as (
+    select * from {{ ref('stg_streams__news2_acknowledgements') }}
+    where alert_type = 'news2'
+),
+
+escalations as (
+    select * from {{ ref('stg_streams__news2_escalations') }}
+    where alert_type = 'news2'
 ),
 
 ed_days as (
@@ -94,8 +108,15 @@ alerts_raised as (
         encounters.hospital_id,
         cast(alerts.raised_at as date) as kpi_date,
         count(*) as news2_alerts_raised,
+        count(acknowledgements.alert_id) as news2_alerts_acknowledged,
+        count(escalations.alert_id) as news2_alerts_escalated,
+        median(
+            date_diff('microsecond', alerts.raised_at, acknowledgements.acknowledged_at) / 60000000.0
+        ) as median_news2_minutes_to_acknowledgement,
     from alerts
     inner join encounters on encounters.encounter_id = alerts.encounter_id
+    left join acknowledgements on acknowledgements.alert_id = alerts.alert_id
+    left join escalations on escalations.alert_id = alerts.alert_id
     group by all
 ),
 
@@ -126,6 +147,9 @@ final as (
         coalesce(ed_days.ed_boarding_hours, 0) as ed_boarding_hours,
         nursing_days.nursing_hours / nullif(census.midnight_census, 0) as nursing_hours_per_patient_day,
         coalesce(alerts_raised.news2_alerts_raised, 0) as news2_alerts_raised,
+        coalesce(alerts_raised.news2_alerts_acknowledged, 0) as news2_alerts_acknowledged,
+        coalesce(alerts_raised.news2_alerts_escalated, 0) as news2_alerts_escalated,
+        alerts_raised.median_news2_minutes_to_acknowledgement,
     from calendar
     inner join census using (hospital_id, kpi_date)
     left join admissions using (hospital_id, kpi_date)
