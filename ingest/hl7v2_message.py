@@ -6,14 +6,19 @@ segments. :func:`split_messages` undoes all of that. Before parsing, segments Vi
 does not read (names of next of kin, insurance, notes, ...) are dropped and, within
 PID, every field but the identifiers, birth date, sex and address is blanked: direct
 identifiers Vigil does not need are never even parsed (data minimisation). Parsing
-itself is hl7apy's, which handles encoding characters, repetitions and escapes.
+is a library's: python-hl7 when it is installed (about 20 times faster), else hl7apy
+(which also checks every field against its HL7 data type); both fill the same small
+:class:`Message`, read with :func:`value`, :func:`component` and :func:`repetitions`,
+which split components and undo escape sequences.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import pandas as pd
+from hl7apy.exceptions import UnsupportedVersion
 from hl7apy.parser import parse_message
 
 SUPPORTED_VERSIONS = ("2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.8", "2.8.1", "2.8.2")
@@ -70,55 +75,130 @@ def minimise(message: str) -> str:
     return "\r".join(kept) + "\r"
 
 
-def parse(message: str):
-    """Parse a minimised message with hl7apy; MessageError if it cannot be used."""
+@dataclass(frozen=True)
+class Segment:
+    """One parsed segment: its name and, by HL7 field number, the field's repetitions
+    as encoded text (components still joined; :func:`component` splits them)."""
+
+    name: str
+    fields: dict[int, tuple[str, ...]]
+    component_separator: str = "^"
+    subcomponent_separator: str = "&"
+
+
+@dataclass(frozen=True)
+class Message:
+    version: str
+    segments: tuple[Segment, ...]
+
+    @property
+    def msh(self) -> Segment:
+        return self.segments[0]
+
+
+def _from_hl7apy(message: str) -> Message:
+    """hl7apy: parses and checks each field against its HL7 data type (slow: ~20 ms)."""
     try:
         parsed = parse_message(message, find_groups=False)
-    except Exception as error:  # hl7apy raises many types; the reason is what counts
+    except UnsupportedVersion as error:
+        raise MessageError(f"HL7 version {error.version} is outside 2.3-2.8") from None
+    separators = parsed.encoding_chars
+    segments = []
+    for child in parsed.children:
+        fields: dict[int, list[str]] = {}
+        for field in child.children:
+            if field.name is None:
+                continue  # a field the version's segment does not define
+            number = int(field.name.rsplit("_", 1)[1])
+            fields.setdefault(number, []).append(field.to_er7())
+        segments.append(
+            Segment(
+                child.name,
+                {number: tuple(reps) for number, reps in fields.items()},
+                separators["COMPONENT"],
+                separators["SUBCOMPONENT"],
+            )
+        )
+    return Message(parsed.version, tuple(segments))
+
+
+def _from_python_hl7(message: str) -> Message:
+    """python-hl7: splits segments, fields and repetitions (~1 ms, no type checks)."""
+    parsed = python_hl7.parse(message)
+    _, _, repetition, component, subcomponent = parsed.separators
+    segments = []
+    for segment in parsed:
+        name = str(segment[0])
+        first = 3 if name == "MSH" else 1  # python-hl7 numbers MSH fields as HL7 does
+        fields = {}
+        for number in range(first, len(segment)):
+            text = str(segment[number])
+            if text:
+                fields[number] = tuple(text.split(repetition))
+        segments.append(Segment(name, fields, component, subcomponent))
+    version = segments[0].fields.get(12, ("",))[0].split(segments[0].component_separator)[0]
+    return Message(version, tuple(segments))
+
+
+try:  # python-hl7 when installed (much faster), else hl7apy; both give the same Message
+    import hl7 as python_hl7
+
+    PARSER = "python-hl7"
+except ImportError:  # pragma: no cover - depends on the environment
+    python_hl7 = None
+    PARSER = "hl7apy"
+PARSERS = {"hl7apy": _from_hl7apy, "python-hl7": _from_python_hl7}
+
+
+def parse(message: str, parser: str | None = None) -> Message:
+    """Parse a minimised message; MessageError if it cannot be used."""
+    try:
+        parsed = PARSERS[parser or PARSER](message)
+    except MessageError:
+        raise
+    except Exception as error:  # the libraries raise many types; the reason is what counts
         raise MessageError(f"unparseable HL7 v2 message ({type(error).__name__})") from None
-    version = parsed.version
-    if version not in SUPPORTED_VERSIONS:
-        raise MessageError(f"HL7 version {version} is outside 2.3-2.8")
+    if not parsed.segments or parsed.segments[0].name != "MSH":
+        raise MessageError("message does not start with an MSH segment")
+    if parsed.version not in SUPPORTED_VERSIONS:
+        raise MessageError(f"HL7 version {parsed.version} is outside 2.3-2.8")
     return parsed
 
 
-def segments(message, name: str) -> list:
-    return [child for child in message.children if child.name == name]
+def segments(message: Message, name: str) -> list[Segment]:
+    return [segment for segment in message.segments if segment.name == name]
 
 
-def first_segment(message, name: str):
+def first_segment(message: Message, name: str) -> Segment | None:
     found = segments(message, name)
     return found[0] if found else None
 
 
-def repetitions(segment, field: int) -> list:
-    """The repetitions of field ``field`` present in ``segment`` (none if absent).
-
-    Looks through the parsed children rather than by attribute: asking hl7apy for an
-    absent field creates it, which is slow and changes the message.
-    """
+def repetitions(segment: Segment | None, field: int) -> list[tuple[Segment, str]]:
+    """The repetitions of field ``field`` present in ``segment`` (none if absent)."""
     if segment is None:
         return []
-    name = f"{segment.name}_{field}"
-    return [child for child in segment.children if child.name == name]
+    return [(segment, text) for text in segment.fields.get(field, ())]
 
 
-def component(repetition, index: int = 1) -> str:
-    """Component ``index`` (1-based) of one field repetition, unescaped; '' if absent."""
+def component(repetition: tuple[Segment, str] | None, index: int = 1) -> str:
+    """Component ``index`` (1-based) of one field repetition, unescaped; '' if absent.
+
+    The first component's first subcomponent stands for the component (CX-1 ``id&...``).
+    """
     if repetition is None:
         return ""
-    children = list(repetition.children)
-    if index == 1 and len(children) == 1 and not children[0].name.endswith("_1"):
-        return _unescape(children[0].to_er7())  # a field of a primitive type
-    suffix = f"_{index}"
-    for child in children:
-        if child.name.endswith(suffix):
-            text = child.to_er7()
-            return _unescape(text.split("&")[0] if index == 1 else text)
-    return ""
+    segment, text = repetition
+    parts = text.split(segment.component_separator)
+    if index > len(parts):
+        return ""
+    part = parts[index - 1]
+    if index == 1:
+        part = part.split(segment.subcomponent_separator)[0]
+    return _unescape(part)
 
 
-def value(segment, field: int, index: int = 1) -> str:
+def value(segment: Segment | None, field: int, index: int = 1) -> str:
     reps = repetitions(segment, field)
     return component(reps[0], index) if reps else ""
 

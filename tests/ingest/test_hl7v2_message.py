@@ -57,3 +57,43 @@ def test_escapes_and_repetitions_parse() -> None:
     pid = hl7.first_segment(message, "PID")
     ids = [(hl7.component(r, 1), hl7.component(r, 5)) for r in hl7.repetitions(pid, 3)]
     assert ids == [("A&B", "PI"), ("C^D", "MR")]
+
+
+def _fixture_messages() -> list[str]:
+    from tests.ingest.conftest import FIXTURES
+
+    texts = sorted((FIXTURES / "hl7v2").glob("*.hl7"))
+    return [m for path in texts for m in hl7.split_messages(path.read_text())]
+
+
+def test_python_hl7_reads_every_fixture_as_hl7apy_does() -> None:
+    """Both parsers give the same segments, fields and repetitions (or the same refusal)."""
+    pytest.importorskip("hl7")
+    compared = 0
+    for text in _fixture_messages():
+        outcomes = []
+        for parser in ("hl7apy", "python-hl7"):
+            try:
+                message = hl7.parse(hl7.minimise(text), parser)
+            except hl7.MessageError as error:
+                outcomes.append(str(error))
+                continue
+            outcomes.append(
+                [
+                    (
+                        segment.name,
+                        {
+                            number: [
+                                [hl7.component((segment, rep), i) for i in range(1, 8)]
+                                for rep in reps
+                            ]
+                            for number, reps in segment.fields.items()
+                            if number > 2  # MSH-1/2, the separators themselves
+                        },
+                    )
+                    for segment in message.segments
+                ]
+            )
+        assert outcomes[0] == outcomes[1], text[:60]
+        compared += 1
+    assert compared >= 20
