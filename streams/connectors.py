@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,9 @@ import pyarrow.parquet as pq
 from bytewax.inputs import FixedPartitionedSource, StatefulSourcePartition
 from bytewax.outputs import FixedPartitionedSink, StatefulSinkPartition
 
-from streams.news2_columns import Batch, batch_from_frame
+from streams.news2_columns import EPOCH, Batch, batch_from_frame, batch_len
+
+Item = Batch | dict  # a vitals batch, or one side record
 
 OUTPUT_KINDS = (
     "scores",
@@ -44,35 +47,76 @@ OUTPUT_KINDS = (
 class ReplayPosition:
     file_index: int = 0
     row: int = 0
+    record: int = 0  # side records (acknowledgements, lab results) emitted so far
 
 
-class _ReplayPartition(StatefulSourcePartition[Batch, ReplayPosition]):
+def record_time_ns(record: dict) -> int:
+    """Event time of a side record (``acknowledged_at`` or ``resulted_at``) in ns."""
+    at = record.get("acknowledged_at", record.get("resulted_at"))
+    return int((at - EPOCH) / timedelta(microseconds=1)) * 1000
+
+
+class _ReplayPartition(StatefulSourcePartition[Item, ReplayPosition]):
     def __init__(
-        self, files: list[Path], batch_rows: int, resume: ReplayPosition | None, speed: float | None
+        self,
+        files: list[Path],
+        batch_rows: int,
+        resume: ReplayPosition | None,
+        speed: float | None,
+        records: list[dict] | None = None,
     ):
         self._files = files
         self._batch_rows = batch_rows
         self._pos = resume or ReplayPosition()
-        self._table: pa.Table | None = None
+        self._batch: Batch | None = None  # the current file, converted
+        self._empty: Batch | None = None  # a batch of no rows, to carry trailing records
         self._speed = speed
         self._origin: tuple[float, int] | None = None  # (wall clock, event time ns)
+        self._records = records or []
+        self._record_ns = np.array([record_time_ns(r) for r in self._records], dtype=np.int64)
 
-    def next_batch(self) -> list[Batch]:
+    def next_batch(self) -> list[Item]:
+        """The next vitals rows, carrying the side records due by their latest time.
+
+        Side records ride on the batch as ``_records`` (applied in event-time order by
+        :meth:`streams.news2_batch.PartitionState.process`); those after the last
+        reading come alone on an empty batch.
+        """
         if self._pos.file_index >= len(self._files):
-            raise StopIteration
-        if self._table is None:
-            self._table = pq.read_table(self._files[self._pos.file_index])
+            if self._pos.record >= len(self._records):
+                raise StopIteration
+            if self._empty is None:  # resumed after the last file
+                last = pq.read_table(self._files[-1]).slice(0, 0)
+                self._empty = batch_from_frame(last.to_pandas())
+            return [self._attach(self._empty, np.iinfo(np.int64).max)]
+        if self._batch is None:
+            # One conversion per file; micro-batches are views into it.
+            table = pq.read_table(self._files[self._pos.file_index])
+            self._batch = batch_from_frame(table.to_pandas())
+            self._empty = {name: column[:0] for name, column in self._batch.items()}
         start = self._pos.row
-        frame = self._table.slice(start, self._batch_rows).to_pandas()
-        if start + len(frame) >= self._table.num_rows:
-            self._pos = ReplayPosition(self._pos.file_index + 1, 0)
-            self._table = None
+        total = batch_len(self._batch)
+        end = min(start + self._batch_rows, total)
+        batch = {name: column[start:end] for name, column in self._batch.items()}
+        if end >= total:
+            self._pos = ReplayPosition(self._pos.file_index + 1, 0, self._pos.record)
+            self._batch = None
         else:
-            self._pos = ReplayPosition(self._pos.file_index, start + len(frame))
-        batch = batch_from_frame(frame)
-        if self._speed and len(frame):
-            self._pace(int(batch["observed_at"].min()))
+            self._pos = ReplayPosition(self._pos.file_index, end, self._pos.record)
+        if end > start:
+            if self._speed:
+                self._pace(int(batch["observed_at"].min()))
+            batch = self._attach(batch, int(batch["observed_at"].max()))
         return [batch]
+
+    def _attach(self, batch: Batch, until_ns: int) -> Item:
+        """``batch`` with the side records due at or before ``until_ns``."""
+        first = self._pos.record
+        last = int(np.searchsorted(self._record_ns, until_ns, "right"))
+        if last <= first:
+            return batch
+        self._pos = ReplayPosition(self._pos.file_index, self._pos.row, last)
+        return {**batch, "_records": self._records[first:last]}
 
     def _pace(self, event_ns: int) -> None:
         """Sleep until ``event_ns`` is due at ``speed`` times real time."""
@@ -86,16 +130,26 @@ class _ReplayPartition(StatefulSourcePartition[Batch, ReplayPosition]):
         return self._pos
 
 
-class ParquetReplaySource(FixedPartitionedSource[Batch, ReplayPosition]):
+class ParquetReplaySource(FixedPartitionedSource[Item, ReplayPosition]):
     """Replays every ``*.parquet`` under ``feed_dir`` in path order, as one partition.
 
     ``speed``: None replays as fast as possible; 60.0 replays an hour a minute.
+    ``records``: side records (acknowledgements, lactate results; see
+    :mod:`streams.news2_flow`) sorted by event time, merged into the replay in event-time
+    order.
     """
 
-    def __init__(self, feed_dir: Path, batch_rows: int = 50_000, speed: float | None = None):
+    def __init__(
+        self,
+        feed_dir: Path,
+        batch_rows: int = 50_000,
+        speed: float | None = None,
+        records: list[dict] | None = None,
+    ):
         self.feed_dir = Path(feed_dir)
         self.batch_rows = batch_rows
         self.speed = speed
+        self.records = records
 
     def list_parts(self) -> list[str]:
         return ["replay"]
@@ -106,7 +160,7 @@ class ParquetReplaySource(FixedPartitionedSource[Batch, ReplayPosition]):
             raise FileNotFoundError(
                 f"no Parquet files under {self.feed_dir}: run `vigil simulate` first"
             )
-        return _ReplayPartition(files, self.batch_rows, resume_state, self.speed)
+        return _ReplayPartition(files, self.batch_rows, resume_state, self.speed, self.records)
 
 
 class _MemoryPartition(StatefulSourcePartition[Batch, int]):

@@ -60,6 +60,20 @@ BAND_DICTIONARY = pa.array([BAND_LABELS[b] for b in Band])
 LACTATE_MAX_AGE_NS = LACTATE_MAX_AGE // timedelta(microseconds=1) * 1000
 
 
+def record_time(record: dict[str, Any]) -> datetime:
+    """Event time of a side record: ``acknowledged_at`` or ``resulted_at``."""
+    return record.get("acknowledged_at", record.get("resulted_at"))
+
+
+def _lab_arguments(record: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "patient_id": record["patient_id"],
+        "resulted_at": record["resulted_at"],
+        "lactate": record["lactate_mmol_l"],
+        "unit": record.get("unit", LACTATE_UNIT),
+    }
+
+
 @dataclass
 class BatchOutput:
     """What one batch produced: a scores table and alert / escalation / dead-letter rows."""
@@ -69,6 +83,8 @@ class BatchOutput:
     escalations: list[dict[str, Any]]
     dead_letters: list[dict[str, Any]]
     reordered: int = 0
+    acknowledgements: list[dict[str, Any]] = field(default_factory=list)
+    lactate_results: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -86,8 +102,8 @@ class PartitionState:
     seen: np.ndarray = field(default_factory=lambda: np.full((0, len(PARAMETERS)), NEVER))
     band: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
     sepsis: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
-    lactate: np.ndarray = field(default_factory=lambda: np.zeros(0))  # mmol/L, NaN: none
-    lactate_at: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    # Per slot, the latest lactate results as (resulted_at ns, mmol/L), oldest first.
+    lactates: dict[int, list[tuple[int, float]]] = field(default_factory=dict)
     last_at: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     book: AlertBook = field(default_factory=AlertBook)
     watermark: int = NEVER
@@ -114,13 +130,34 @@ class PartitionState:
             self.seen = np.vstack([self.seen, np.full((grow, len(PARAMETERS)), NEVER)])
             self.band = np.concatenate([self.band, np.zeros(grow, np.int8)])
             self.sepsis = np.concatenate([self.sepsis, np.zeros(grow, bool)])
-            self.lactate = np.concatenate([self.lactate, np.full(grow, np.nan)])
-            self.lactate_at = np.concatenate([self.lactate_at, np.full(grow, NEVER, np.int64)])
             self.last_at = np.concatenate([self.last_at, np.full(grow, NEVER, np.int64)])
         return slots
 
     def process(self, batch: Batch) -> BatchOutput:
-        """Fold one micro-batch into the state; see the module docstring for the rules."""
+        """Fold one micro-batch into the state; see the module docstring for the rules.
+
+        Side records riding on the batch (``_records``, see :mod:`streams.side_inputs`)
+        are applied in event-time order: lactate results before the readings (each
+        reading uses the latest result at or before its own time), acknowledgements
+        after them and before the escalation check, so an acknowledgement in time
+        always closes its alert whatever the batch boundaries.
+        """
+        records = sorted(batch.get("_records") or (), key=record_time)
+        labs = [r for r in records if "lactate_mmol_l" in r]
+        joined = [self.lab_result(**_lab_arguments(r)) for r in labs]
+        out = self._process_rows(batch)
+        acknowledged = [
+            self.acknowledge(r["alert_id"], r["acknowledged_at"], r)
+            for r in records
+            if "alert_id" in r
+        ]
+        out.lactate_results = [row for row, _ in joined if row]
+        out.acknowledgements = [row for row, _ in acknowledged if row]
+        out.dead_letters += [dead for _, dead in (*joined, *acknowledged) if dead]
+        out.escalations = self.due_escalations()
+        return out
+
+    def _process_rows(self, batch: Batch) -> BatchOutput:
         n = batch_len(batch)
         self.counts["records_in"] += n
         original = batch
@@ -197,7 +234,7 @@ class PartitionState:
     ) -> BatchOutput:
         m = len(t)
         if m == 0:
-            return BatchOutput(None, [], self.due_escalations(), dead_letters)
+            return BatchOutput(None, [], [], dead_letters)
         # Order rows by (patient, event time); count rows that arrived out of order.
         same = slots[1:] == slots[:-1]
         backwards = same & (t[1:] < t[:-1])
@@ -247,8 +284,7 @@ class PartitionState:
         )
         band = np.where(fresh, scored["band"], -1).astype(np.int8)
         qsofa = qsofa_arrays(values["respiration_rate"], values["systolic_bp"], alert_level)
-        lactate_age = t - self.lactate_at[slots]
-        lactate = np.where(lactate_age <= LACTATE_MAX_AGE_NS, self.lactate[slots], np.nan)
+        lactate = self._lactate(slots, t, starts, ends)
         positive = fresh & screen_arrays(qsofa, lactate)
         previous_band = self._previous(band, fresh, row_start, is_start, self.band[slots])
         previous_sepsis = self._previous(positive, fresh, row_start, is_start, self.sepsis[slots])
@@ -269,7 +305,7 @@ class PartitionState:
             )
         ]
         scores = _scores_table(batch, t, fresh, scored) if self.emit_scores else None
-        return BatchOutput(scores, alerts, self.due_escalations(), dead_letters, reordered)
+        return BatchOutput(scores, alerts, [], dead_letters, reordered)
 
     @staticmethod
     def _previous(
@@ -354,9 +390,9 @@ class PartitionState:
         """One lactate result joined into the patient's state: (joined row, dead letter).
 
         It counts for the sepsis screen of the patient's observations from ``resulted_at``
-        for :data:`clinical.sepsis.LACTATE_MAX_AGE`. Wrong units, impossible values,
-        unknown patients and results older than the patient's latest lactate are
-        dead-lettered with the reason.
+        for :data:`clinical.sepsis.LACTATE_MAX_AGE`, whatever the order results and
+        readings arrive in within a batch. Wrong units, impossible values and
+        unknown patients are dead-lettered with the reason.
         """
         record = {"patient_id": patient_id, "resulted_at": resulted_at, "lactate": lactate}
         self.counts["records_in"] += 1
@@ -369,17 +405,38 @@ class PartitionState:
         elif self.known_patients is not None and patient_id not in self.known_patients:
             reason = f"unknown patient {str(patient_id)!r}"
         if reason is None:
-            slot = self._slots(np.array([patient_id], dtype=object))[0]
-            if ns < self.lactate_at[slot]:
-                reason = f"late: older than {to_datetime(self.lactate_at[slot]).isoformat()}"
-                self.counts["late"] += 1
-            else:
-                self.lactate[slot], self.lactate_at[slot] = lactate, ns
-        if reason is not None:
-            return None, self._reject(patient_id, resulted_at, reason, record)
-        self.counts["processed"] += 1
-        row = {"patient_id": str(patient_id), "resulted_at": resulted_at, "lactate_mmol_l": lactate}
-        return row, None
+            slot = int(self._slots(np.array([patient_id], dtype=object))[0])
+            history = self.lactates.setdefault(slot, [])
+            history.append((ns, lactate))
+            history.sort()
+            # Readings older than the patient's latest are late (rejected), so a result
+            # older than latest - LACTATE_MAX_AGE can never count again: drop it.
+            horizon = self.last_at[slot] - LACTATE_MAX_AGE_NS
+            history[:] = [entry for entry in history if entry[0] >= horizon]
+            self.counts["processed"] += 1
+            row = {"patient_id": str(patient_id), "resulted_at": resulted_at}
+            return {**row, "lactate_mmol_l": lactate}, None
+        return None, self._reject(patient_id, resulted_at, reason, record)
+
+    def _lactate(
+        self, slots: np.ndarray, t: np.ndarray, starts: np.ndarray, ends: np.ndarray
+    ) -> np.ndarray | None:
+        """Per row (grouped by patient), the latest lactate resulted at or before the
+        row's time and at most LACTATE_MAX_AGE old; NaN where none; None if no patient
+        of the batch has one."""
+        if not self.lactates:
+            return None
+        runs = [k for k, slot in enumerate(slots[starts].tolist()) if slot in self.lactates]
+        if not runs:
+            return None
+        lactate = np.full(len(t), np.nan)
+        for k in runs:
+            rows = slice(starts[k], ends[k] + 1)
+            times, values = map(np.array, zip(*self.lactates[int(slots[starts[k]])], strict=True))
+            at = np.searchsorted(times, t[rows], "right") - 1
+            valid = (at >= 0) & (t[rows] - times[np.maximum(at, 0)] <= LACTATE_MAX_AGE_NS)
+            lactate[rows] = np.where(valid, values[np.maximum(at, 0)], np.nan)
+        return lactate
 
     def due_escalations(self) -> list[dict[str, Any]]:
         """Escalations whose deadline the partition's watermark has passed (each once)."""

@@ -135,16 +135,15 @@ def split(item: Item, partitions: int, keys: list[str] | None = None) -> list[tu
         part = int(partition_of(np.array([item["patient_id"]]), partitions)[0])
         return [(keys[part], {**item, "_partition": part})]
     n = batch_len(item)
+    records = item.get("_records") or []
+    if records:
+        return _split_with_records(item, records, partitions, keys)
     if n == 0:
         return []
-    ids = item["patient_id"]
-    run_start = np.flatnonzero(np.concatenate([[True], ids[1:] != ids[:-1]]))
-    run_part = partition_of(ids[run_start], partitions)
-    if (run_part == run_part[0]).all():
-        return [(keys[run_part[0]], {**item, "_partition": int(run_part[0])})]
-    if "_source_ids" in item:
-        raise ValueError("a broker message batch must hold one patient partition only")
-    row_part = np.repeat(run_part, np.diff(np.append(run_start, n)))
+    parts = _row_partitions(item, partitions)
+    if isinstance(parts, int):
+        return [(keys[parts], {**item, "_partition": parts})]
+    row_part = parts
     order = np.argsort(row_part, kind="stable")
     bounds = np.searchsorted(row_part[order], np.arange(partitions + 1))
     return [
@@ -152,6 +151,37 @@ def split(item: Item, partitions: int, keys: list[str] | None = None) -> list[tu
         for p in range(partitions)
         if bounds[p + 1] > bounds[p]
     ]
+
+
+def _row_partitions(item: Batch, partitions: int) -> int | np.ndarray:
+    """The partition of every row, or the one partition of all of them."""
+    n = batch_len(item)
+    ids = item["patient_id"]
+    run_start = np.flatnonzero(np.concatenate([[True], ids[1:] != ids[:-1]]))
+    run_part = partition_of(ids[run_start], partitions)
+    if (run_part == run_part[0]).all():
+        return int(run_part[0])
+    if "_source_ids" in item:
+        raise ValueError("a broker message batch must hold one patient partition only")
+    return np.repeat(run_part, np.diff(np.append(run_start, n)))
+
+
+def _split_with_records(
+    item: Batch, records: list[dict[str, Any]], partitions: int, keys: list[str]
+) -> list[tuple[str, Item]]:
+    """Cut a batch carrying side records: each partition's rows with its own records."""
+    n = batch_len(item)
+    row_part = np.zeros(0, np.int64) if n == 0 else _row_partitions(item, partitions)
+    if isinstance(row_part, int):
+        row_part = np.full(n, row_part)
+    record_part = partition_of(np.array([r["patient_id"] for r in records]), partitions)
+    out = []
+    for p in range(partitions):
+        mine = [r for r, q in zip(records, record_part.tolist(), strict=True) if q == p]
+        rows = np.flatnonzero(row_part == p)
+        if len(rows) or mine:
+            out.append((keys[p], {**take(item, rows), "_records": mine, "_partition": p}))
+    return out
 
 
 def _table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
@@ -208,6 +238,11 @@ def _step(config: News2FlowConfig):
                 tagged.append((f"{kind}{worker}", _table(alerts, ALERT_SCHEMA)))
         if out.escalations:
             tagged.append((f"escalations{worker}", _table(out.escalations, ESCALATION_SCHEMA)))
+        if out.acknowledgements:
+            rows = _table(out.acknowledgements, ACKNOWLEDGEMENT_SCHEMA)
+            tagged.append((f"acknowledgements{worker}", rows))
+        if out.lactate_results:
+            tagged.append((f"lactate_results{worker}", _table(out.lactate_results, LACTATE_SCHEMA)))
         if out.dead_letters:
             tagged.append((f"dead_letters{worker}", _table(out.dead_letters, DEAD_LETTER_SCHEMA)))
         if "_source_ids" in item:  # broker messages to acknowledge once the above is written

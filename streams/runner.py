@@ -24,7 +24,12 @@ class StreamResult:
 
     @property
     def processed(self) -> int:
-        return self.counts["scores"]
+        """Scored readings, landed acknowledgements and joined lactate results."""
+        return (
+            self.counts["scores"]
+            + self.counts.get("acknowledgements", 0)
+            + self.counts.get("lactate_results", 0)
+        )
 
 
 def count_rows(folder: Path) -> int:
@@ -40,6 +45,49 @@ def recovery_config(recovery_dir: Path, partitions: int = 1) -> RecoveryConfig:
     return RecoveryConfig(str(recovery_dir))
 
 
+def side_records(
+    vitals_dir: Path,
+    config: News2FlowConfig,
+    lab_results_dir: Path | None = None,
+    nurse_seed: int | None = None,
+    batch_rows: int = 50_000,
+) -> list[dict]:
+    """Lactate results of ``lab_results_dir`` and, with ``nurse_seed``, the simulated
+    nurse's acknowledgements of the alerts those vitals and labs raise, in time order."""
+    import pandas as pd
+
+    from simulator.nurse_response import acknowledgements
+    from streams.news2_batch import PartitionState
+    from streams.side_inputs import (
+        acknowledgement_records,
+        bedside_alerts,
+        lactate_records,
+        merge_records,
+    )
+
+    labs = []
+    if lab_results_dir is not None and count_rows(lab_results_dir):
+        labs = lactate_records(pd.read_parquet(lab_results_dir))
+    if nurse_seed is None:
+        return labs
+    partition = ParquetReplaySource(vitals_dir, batch_rows, records=labs).build_part(
+        "bedside", "replay", None
+    )
+
+    def items():
+        while True:
+            try:
+                yield from partition.next_batch()
+            except StopIteration:
+                return
+
+    state = PartitionState(
+        config.max_age, config.policy, emit_scores=False, known_patients=config.known_patients
+    )
+    paged = bedside_alerts(items(), state)
+    return merge_records(labs, acknowledgement_records(acknowledgements(paged, nurse_seed)))
+
+
 def run_news2(
     vitals_dir: Path,
     out_dir: Path,
@@ -49,8 +97,15 @@ def run_news2(
     recovery_dir: Path | None = None,
     epoch_interval: timedelta | None = None,
     batch_rows: int = 50_000,
+    lab_results_dir: Path | None = None,
+    nurse_seed: int | None = None,
 ) -> StreamResult:
     """Replay ``vitals_dir`` through the flow into ``out_dir/news2/<kind>/``.
+
+    ``lab_results_dir``: join the lactate results of that landed feed (sepsis screen).
+    ``nurse_seed``: simulate the nurse's acknowledgements (:mod:`simulator.nurse_response`)
+    with that seed; for simulated data only. Records in counts readings, lactate results
+    and acknowledgements.
 
     Without ``recovery_dir`` the outputs are replaced. With it, Bytewax recovery is on:
     a run resumes from the last committed epoch in ``recovery_dir`` and the sink drops
@@ -58,13 +113,15 @@ def run_news2(
     every output row exactly once. (A finished run's recovery folder resumes at the end:
     delete it to replay from the start.)
     """
+    config = config or News2FlowConfig()
     target = out_dir / "news2"
     recovery = None
     if recovery_dir is None:
         shutil.rmtree(target, ignore_errors=True)
     else:
         recovery = recovery_config(recovery_dir)
-    source = ParquetReplaySource(vitals_dir, batch_rows=batch_rows, speed=speed)
+    records = side_records(vitals_dir, config, lab_results_dir, nurse_seed, batch_rows)
+    source = ParquetReplaySource(vitals_dir, batch_rows=batch_rows, speed=speed, records=records)
     flow = build_flow(source, ParquetSink(target), config)
     cli_main(
         flow,
@@ -73,7 +130,7 @@ def run_news2(
         recovery_config=recovery,
     )
     counts = {kind: count_rows(target / kind) for kind in OUTPUT_KINDS}
-    return StreamResult(records_in=count_rows(vitals_dir), counts=counts)
+    return StreamResult(records_in=count_rows(vitals_dir) + len(records), counts=counts)
 
 
 def run_census(

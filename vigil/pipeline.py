@@ -119,10 +119,15 @@ def demo(settings: Settings, config: NetworkConfig) -> int:
     print("    " + ", ".join(f"{feed} {rows:,}" for feed, rows in counts.items()))
     stream = _timed(
         "NEWS2 dataflow over the simulated vitals",
-        lambda: run_news2(settings.landing_dir / "vitals", settings.stream_dir),
+        lambda: run_news2(
+            settings.landing_dir / "vitals",
+            settings.stream_dir,
+            lab_results_dir=settings.landing_dir / "lab_results",
+            nurse_seed=config.seed,  # simulated nurse acknowledgements (simulator.nurse_response)
+        ),
     )
     print(
-        f"    {stream.records_in:,} observations in: "
+        f"    {stream.records_in:,} records in (readings, lactates, acknowledgements): "
         + ", ".join(f"{k} {v:,}" for k, v in stream.counts.items())
     )
     census = _timed(

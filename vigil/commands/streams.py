@@ -32,8 +32,22 @@ def run_stream(args: argparse.Namespace) -> int:
 
         ids = pd.read_parquet(patients, columns=["patient_id"])["patient_id"]
         config = News2FlowConfig(known_patients=frozenset(ids.astype(str)))
+    labs = Path(args.lab_results) if args.lab_results else None
+    if labs is None and not args.input and (settings.landing_dir / "lab_results").exists():
+        labs = settings.landing_dir / "lab_results"
+    acknowledgements = args.acknowledgements
+    if acknowledgements == "auto":  # simulated landing (it has ground truth): the nurse too
+        simulated = not args.input and (settings.home / "ground_truth").exists()
+        acknowledgements = "simulated" if simulated else "none"
     result = run_news2(
-        vitals, out, workers=args.workers, config=config, speed=args.speed, recovery_dir=recovery
+        vitals,
+        out,
+        workers=args.workers,
+        config=config,
+        speed=args.speed,
+        recovery_dir=recovery,
+        lab_results_dir=labs,
+        nurse_seed=args.nurse_seed if acknowledgements == "simulated" else None,
     )
     counts = ", ".join(f"{kind}: {rows:,}" for kind, rows in result.counts.items())
     print(f"records in: {result.records_in:,}; {counts}")
@@ -116,6 +130,21 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--recovery-dir", help="turn Bytewax recovery on, with its database in this folder"
+    )
+    parser.add_argument(
+        "--lab-results",
+        help="news2: landed lab_results folder whose lactates join the sepsis screen "
+        "(default $VIGIL_HOME/landing/lab_results when --input is not given)",
+    )
+    parser.add_argument(
+        "--acknowledgements",
+        choices=("auto", "simulated", "none"),
+        default="auto",
+        help="news2: alert acknowledgements from the simulated nurse (simulator.nurse_response) "
+        "or none; auto: simulated when the landing zone is the simulator's (default)",
+    )
+    parser.add_argument(
+        "--nurse-seed", type=int, default=7, help="seed of the simulated nurse (default 7)"
     )
     parser.set_defaults(handler=run_stream)
 
