@@ -54,8 +54,34 @@ class SeriesState:
     last_at: Any = None
 
 
-def _table(rows: list[dict[str, Any]]) -> pa.Table:
-    return pa.Table.from_pylist(rows)
+OPS_SCHEMAS = {
+    "anomaly_scores": pa.schema(
+        [
+            ("series", pa.string()),
+            ("metric", pa.string()),
+            ("at", pa.timestamp("us")),
+            ("value", pa.float64()),
+            ("anomaly_score", pa.float64()),
+        ]
+    ),
+    "incidents": pa.schema(
+        [
+            ("series", pa.string()),
+            ("started_at", pa.timestamp("us")),
+            ("ended_at", pa.timestamp("us")),
+            ("severity", pa.string()),
+            ("peak_z", pa.float64()),
+            ("is_open_at_end", pa.bool_()),
+        ]
+    ),
+    "dead_letters": pa.schema(
+        [("series", pa.string()), ("at", pa.timestamp("us")), ("reason", pa.string())]
+    ),
+}
+
+
+def _table(rows: list[dict[str, Any]], kind: str) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=OPS_SCHEMAS[kind])
 
 
 def _step(config: OpsFlowConfig):
@@ -72,20 +98,26 @@ def _step(config: OpsFlowConfig):
         if point.get("is_end"):
             closed = state.tracker.close(state.last_at) if state.last_at else None
             return state, [
-                ("incidents", _table([{**closed, "is_open_at_end": True}]))
+                ("incidents", _table([{**closed, "is_open_at_end": True}], "incidents"))
             ] if closed else []
         value, at = point.get("value"), point["at"]
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return state, [
                 (
                     "dead_letters",
-                    _table([{"series": series, "at": at, "reason": "value is not a number"}]),
+                    _table(
+                        [{"series": series, "at": at, "reason": "value is not a number"}],
+                        "dead_letters",
+                    ),
                 )
             ]
         if state.last_at is not None and at < state.last_at:
             reason = f"late: older than {state.last_at.isoformat()}"
             return state, [
-                ("dead_letters", _table([{"series": series, "at": at, "reason": reason}]))
+                (
+                    "dead_letters",
+                    _table([{"series": series, "at": at, "reason": reason}], "dead_letters"),
+                )
             ]
         score = state.detector.score(at, float(value))
         state.last_at = at
@@ -96,10 +128,10 @@ def _step(config: OpsFlowConfig):
             "value": float(value),
             "anomaly_score": score,
         }
-        out = [("anomaly_scores", _table([row]))]
+        out = [("anomaly_scores", _table([row], "anomaly_scores"))]
         closed = state.tracker.update(at, score, state.detector.last_z)
         if closed:
-            out.append(("incidents", _table([{**closed, "is_open_at_end": False}])))
+            out.append(("incidents", _table([{**closed, "is_open_at_end": False}], "incidents")))
         return state, out
 
     return step

@@ -22,11 +22,13 @@ from streams.news2_flow import (
     DEAD_LETTER_SCHEMA,
     ESCALATION_SCHEMA,
 )
+from streams.ops_flow import OPS_SCHEMAS
 
 STREAMS_GROUP = "streams"
 STREAMS_OWNER = "team:clinical-informatics"
 NEWS2_OUTPUT_DIR = "streams/news2"
 CENSUS_OUTPUT_DIR = "streams/census"
+OPS_OUTPUT_DIR = "streams/ops"
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,24 @@ STREAM_OUTPUTS = (
         CENSUS_SCHEMAS["boarding_alerts"],
         "Admitted ED patients boarding longer than 4 h after the admit decision (CMS ED-2 "
         "interval), from the live census dataflow. One row per boarding patient.",
+    ),
+    StreamOutput(
+        "ops_anomaly_scores",
+        f"{OPS_OUTPUT_DIR}/anomaly_scores",
+        OPS_SCHEMAS["anomaly_scores"],
+        "Anomaly score in [0, 1] of every point of every operational series (interface lag, "
+        "queue depth and volume per interface; missed-heartbeat share and errors per "
+        "bedside monitor), from the ops dataflow's online hour-of-day seasonal median/MAD "
+        "detector (clinical.anomaly). One row per series per interval.",
+    ),
+    StreamOutput(
+        "ops_incidents",
+        f"{OPS_OUTPUT_DIR}/incidents",
+        OPS_SCHEMAS["incidents"],
+        "Operational incidents opened and closed by the ops dataflow on its anomaly scores, "
+        "with start, end, severity (warning / critical by peak robust z) and whether the "
+        "input ended with the incident open. One row per incident. Empty until `vigil stream "
+        "--flow ops` has run.",
     ),
 )
 

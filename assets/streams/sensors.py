@@ -8,7 +8,12 @@ from pathlib import Path
 import dagster as dg
 
 from assets.resources import LandingZoneResource
-from assets.streams.assets import CENSUS_OUTPUT_DIR, NEWS2_OUTPUT_DIR, STREAM_OUTPUTS
+from assets.streams.assets import (
+    CENSUS_OUTPUT_DIR,
+    NEWS2_OUTPUT_DIR,
+    OPS_OUTPUT_DIR,
+    STREAM_OUTPUTS,
+)
 
 STREAM_OUTPUT_KEYS = [
     dg.AssetKey(["raw", "news2_alerts"]),
@@ -18,6 +23,7 @@ STREAM_OUTPUT_KEYS = [
 STREAM_TARGET = dg.AssetSelection.assets(*STREAM_OUTPUT_KEYS) | dg.AssetSelection.assets(
     dg.AssetKey(["staging", "stg_streams__news2_alerts"]),
     dg.AssetKey(["staging", "stg_streams__news2_escalations"]),
+    dg.AssetKey(["staging", "stg_streams__news2_acknowledgements"]),
 )
 
 
@@ -26,6 +32,7 @@ def landed_signature(landing_dir: Path) -> dict[str, int]:
     files = [
         *(landing_dir / NEWS2_OUTPUT_DIR).glob("*/*.parquet"),
         *(landing_dir / CENSUS_OUTPUT_DIR).glob("*/*.parquet"),
+        *(landing_dir / OPS_OUTPUT_DIR).glob("*/*.parquet"),
     ]
     newest = max((f.stat().st_mtime_ns for f in files), default=0)
     return {"files": len(files), "newest_ns": newest}
@@ -35,8 +42,9 @@ def landed_signature(landing_dir: Path) -> dict[str, int]:
     name="news2_stream_sensor",
     target=STREAM_TARGET,
     minimum_interval_seconds=30,
-    description="When the early-warning or census flow lands new output files, materialize the "
-    "stream-output assets and the staging models that read the alerts and escalations.",
+    description="When the early-warning, census or ops flow lands new output files, materialize "
+    "the stream-output assets and the staging models that read the alerts, escalations and "
+    "acknowledgements.",
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
 def news2_stream_sensor(context: dg.SensorEvaluationContext, landing: LandingZoneResource):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import numpy as np
 import pandas as pd
 
 from assets.resources import LandingZoneResource, WarehouseResource
@@ -79,3 +80,56 @@ def test_sensor_requests_a_run_once_per_new_landing(tmp_path: Path) -> None:
     stale = json.dumps({"files": 1, "newest_ns": 0})
     later = news2_stream_sensor(dg.build_sensor_context(cursor=stale), landing=landing)
     assert isinstance(later, dg.RunRequest) and later.run_key != "news2-0-1"
+
+
+def test_ops_outputs_load_as_assets_and_empty_before_the_flow_ran(tmp_path: Path) -> None:
+    from streams.runner import run_ops
+
+    landing = tmp_path / "landing"
+    warehouse = tmp_path / "warehouse.duckdb"
+    resources = {
+        "warehouse": WarehouseResource(path=str(warehouse)),
+        "landing": LandingZoneResource(path=str(landing)),
+    }
+    ops = [a for a in stream_assets if a.key.path[1].startswith("ops_")]
+    assert sorted(a.key.path[1] for a in ops) == ["ops_anomaly_scores", "ops_incidents"]
+    landing.mkdir()
+    assert dg.materialize(ops, resources=resources).success
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        empty = connection.execute("select * from raw.ops_incidents").df()
+    assert empty.empty and "severity" in empty.columns
+
+    stamps = pd.date_range("2025-01-01", periods=24 * 14, freq="h")
+    lag = np.full(len(stamps), 30.0)
+    lag[-6:] = 900.0  # the interface falls behind for six hours: one incident
+    metrics = pd.DataFrame(
+        {
+            "interval_start_at": stamps,
+            "hospital_id": "H1",
+            "interface_name": "ADT",
+            "mean_lag_seconds": lag,
+            "queue_depth": 10.0,
+            "messages_processed": 100.0,
+            "error_count": 0.0,
+        }
+    )
+    heartbeats = pd.DataFrame(
+        {
+            "hour_start_at": pd.Series(dtype="datetime64[us]"),
+            "device_id": pd.Series(dtype=str),
+            "heartbeats_received": pd.Series(dtype=float),
+            "heartbeats_expected": pd.Series(dtype=float),
+            "error_count": pd.Series(dtype=float),
+        }
+    )
+    for name, frame in (("interface_metrics", metrics), ("device_heartbeats", heartbeats)):
+        (landing / name).mkdir()
+        frame.to_parquet(landing / name / "part-0.parquet", index=False)
+    result = run_ops(landing, landing / "streams")
+    assert dg.materialize(ops, resources=resources).success
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        scores = connection.execute("select count(*) from raw.ops_anomaly_scores").fetchone()[0]
+        incidents = connection.execute("select * from raw.ops_incidents").df()
+    assert scores == result.counts["anomaly_scores"] == result.records_in
+    assert len(incidents) == result.counts["incidents"] >= 1
+    assert (incidents["series"].str.contains("mean_lag_seconds")).any()
