@@ -5,6 +5,7 @@ ground-truth ceiling, registry aliases through the promotion gate. Scoring: the
 champion applied to every live discharge, with discharge-planning risk tiers.
 """
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,15 +13,13 @@ import dagster as dg
 import mlflow
 import pandas as pd
 
-from assets.ml.gating import gate_version
+from assets.ml.gating import champion_or_skip, gate_version, tag_version, training_metadata
 from assets.raw.assets import WAREHOUSE_POOL
 from assets.resources import MlflowResource, WarehouseResource
 from ml import readmission
 from ml.evaluation import calibration_table, rounded
 from ml.gate import GateConfig
 from ml.registry import (
-    CHAMPION,
-    alias_version,
     load_version,
     log_and_register,
     nested_trial_logger,
@@ -125,12 +124,14 @@ def readmission_model(
         )
 
     train_start, train_end = split.train_window
-    for key, value in {
-        "train_start": train_start,
-        "train_end": train_end,
-        "run_id": run.info.run_id,
-    }.items():
-        client.set_model_version_tag(READMISSION_MODEL, version, key, str(value))
+    tag_version(
+        client,
+        READMISSION_MODEL,
+        version,
+        train_start=train_start,
+        train_end=train_end,
+        run_id=run.info.run_id,
+    )
     gate = GateConfig(
         primary_metric="auroc",
         min_gain=config.min_auroc_gain,
@@ -162,10 +163,7 @@ def readmission_model(
             "holdout_ece": metrics["ece"],
             **{f"holdout_{name}": value for name, value in references.items()},
             "holdout_metrics": dg.MetadataValue.json(rounded(metrics)),
-            "train_rows": len(split.train),
-            "holdout_rows": len(split.holdout),
-            "trials_complete": sum(t.state.name == "COMPLETE" for t in study.trials),
-            "trials_pruned": sum(t.state.name == "PRUNED" for t in study.trials),
+            **training_metadata(study, split),
         }
     )
 
@@ -182,27 +180,26 @@ class ReadmissionScoringConfig(dg.Config):
     owners=["team:ml-engineering"],
     kinds={"scikit-learn", "mlflow", "duckdb"},
     pool=WAREHOUSE_POOL,
+    output_required=False,
 )
 def readmission_scores(
     context: dg.AssetExecutionContext,
     config: ReadmissionScoringConfig,
     warehouse: WarehouseResource,
     mlflow_store: MlflowResource,
-) -> dg.MaterializeResult:
+) -> Iterator[dg.MaterializeResult]:
     """30-day readmission risk of every live discharge, scored by the `champion` model.
 
     One row per discharge: predicted risk, discharge-planning tier (low/medium/high),
     the LACE index (van Walraven 2010) and whether it is high (>= 10), and the model
-    version that scored it. Replaced in full on each run.
+    version that scored it. Replaced in full on each run; skipped (nothing
+    materialized, the reason observed) while the model has no champion.
     """
     tracking = mlflow_store.tracking()
     tracking.activate(EXPERIMENT)
-    version = alias_version(tracking.client(), READMISSION_MODEL, CHAMPION)
+    version = champion_or_skip(context, tracking.client(), READMISSION_MODEL)
     if version is None:
-        raise RuntimeError(
-            f"{READMISSION_MODEL} has no `{CHAMPION}` version yet: no candidate has passed "
-            "the promotion gate (see monitoring.model_decisions for the reasons)"
-        )
+        return
     model = load_version(READMISSION_MODEL, version)
     with warehouse.connect(read_only=True) as connection:
         features = connection.execute("select * from ml.readmission_features").df()
@@ -217,7 +214,7 @@ def readmission_scores(
     with warehouse.connect() as connection:
         connection.execute("create or replace table ml.readmission_scores as select * from scores")
     tiers = scores["risk_tier"].value_counts().to_dict()
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
         metadata={
             "rows": len(scores),
             "model_version": version,

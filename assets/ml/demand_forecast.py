@@ -1,20 +1,19 @@
 """Training and daily scoring of the demand forecast (ED arrivals, midnight census)."""
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import dagster as dg
 import mlflow
 import pandas as pd
 
-from assets.ml.gating import gate_version
+from assets.ml.gating import champion_or_skip, gate_version
 from assets.raw.assets import WAREHOUSE_POOL
 from assets.resources import MlflowResource, WarehouseResource
 from ml import forecast
 from ml.evaluation import rounded
 from ml.gate import GateConfig
 from ml.registry import (
-    CHAMPION,
-    alias_version,
     load_version,
     log_and_register,
     nested_trial_logger,
@@ -128,24 +127,25 @@ def demand_forecast_model(
     owners=["team:ml-engineering"],
     kinds={"python", "mlflow", "duckdb"},
     pool=WAREHOUSE_POOL,
+    output_required=False,
 )
 def forecast_daily(
-    warehouse: WarehouseResource, mlflow_store: MlflowResource
-) -> dg.MaterializeResult:
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    mlflow_store: MlflowResource,
+) -> Iterator[dg.MaterializeResult]:
     """Daily demand forecast: one row per hospital, target, forecast date and horizon.
 
     Targets: `ed_arrivals` and `midnight_census`; `point` with a 90% interval
     (`lower`, `upper`) from the `champion` forecaster refit on the latest history.
-    Replaced in full on each run.
+    Replaced in full on each run;
+    skipped (nothing materialized, the reason observed) while the model has no champion.
     """
     tracking = mlflow_store.tracking()
     tracking.activate(EXPERIMENT)
-    version = alias_version(tracking.client(), DEMAND_FORECAST_MODEL, CHAMPION)
+    version = champion_or_skip(context, tracking.client(), DEMAND_FORECAST_MODEL)
     if version is None:
-        raise RuntimeError(
-            f"{DEMAND_FORECAST_MODEL} has no `{CHAMPION}` version yet: no candidate has "
-            "passed the promotion gate (see monitoring.model_decisions for the reasons)"
-        )
+        return
     champion = load_version(DEMAND_FORECAST_MODEL, version)
     history = load_history(warehouse)
     rows = forecast.DemandForecaster(champion.params).fit(history).forecast()
@@ -157,7 +157,7 @@ def forecast_daily(
     with warehouse.connect() as connection:
         connection.execute("create schema if not exists marts")
         connection.execute("create or replace table marts.forecast_daily as select * from rows")
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
         metadata={
             "rows": len(rows),
             "model_version": version,

@@ -72,3 +72,45 @@ def gate_version(
         "champion_holdout_metrics": dg.MetadataValue.json(champion_metrics or {}),
     }
     return decision, metadata
+
+
+def champion_or_skip(
+    context: dg.AssetExecutionContext, client: MlflowClient, model_name: str
+) -> str | None:
+    """The champion version, or None after recording why scoring is skipped.
+
+    Scoring assets are declared ``output_required=False``: with no champion (no candidate
+    has passed the gate yet) they materialize nothing and the run goes on, instead of
+    failing every downstream step. The reason is logged as a warning and as an
+    observation of the asset (visible in its event history with ``skipped_reason``).
+    """
+    version = alias_version(client, model_name, CHAMPION)
+    if version is None:
+        reason = (
+            f"{model_name} has no `{CHAMPION}` version yet: no candidate has passed the "
+            "promotion gate (see monitoring.model_decisions for the reasons); scoring skipped"
+        )
+        context.log.warning(reason)
+        context.log_event(
+            dg.AssetObservation(
+                asset_key=context.asset_key,
+                metadata={"skipped_reason": reason, "model_name": model_name},
+            )
+        )
+    return version
+
+
+def training_metadata(study: Any, split: Any) -> dict[str, int]:
+    """Rows on each side of the time split and how the Optuna trials ended."""
+    return {
+        "train_rows": len(split.train),
+        "holdout_rows": len(split.holdout),
+        "trials_complete": sum(t.state.name == "COMPLETE" for t in study.trials),
+        "trials_pruned": sum(t.state.name == "PRUNED" for t in study.trials),
+    }
+
+
+def tag_version(client: MlflowClient, model_name: str, version: str, **tags: Any) -> None:
+    """Tag the registered version (training window, run id) as strings."""
+    for key, value in tags.items():
+        client.set_model_version_tag(model_name, version, key, str(value))

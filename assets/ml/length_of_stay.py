@@ -1,20 +1,19 @@
 """Training and batch scoring of the length-of-stay model (prediction at admission)."""
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import dagster as dg
 import mlflow
 import pandas as pd
 
-from assets.ml.gating import gate_version
+from assets.ml.gating import champion_or_skip, gate_version, tag_version, training_metadata
 from assets.raw.assets import WAREHOUSE_POOL
 from assets.resources import MlflowResource, WarehouseResource
 from ml import length_of_stay
 from ml.evaluation import rounded
 from ml.gate import GateConfig
 from ml.registry import (
-    CHAMPION,
-    alias_version,
     load_version,
     log_and_register,
     nested_trial_logger,
@@ -113,8 +112,7 @@ def length_of_stay_model(
         )
 
     train_start, train_end = split.train_window
-    for key, value in {"train_start": train_start, "train_end": train_end}.items():
-        client.set_model_version_tag(LENGTH_OF_STAY_MODEL, version, key, str(value))
+    tag_version(client, LENGTH_OF_STAY_MODEL, version, train_start=train_start, train_end=train_end)
     gate = GateConfig(
         primary_metric="mae",
         higher_is_better=False,
@@ -144,10 +142,7 @@ def length_of_stay_model(
             "holdout_mae_days": metrics["mae"],
             "holdout_drg_median_mae_days": metrics["drg_median_mae"],
             "holdout_metrics": dg.MetadataValue.json(rounded(metrics)),
-            "train_rows": len(split.train),
-            "holdout_rows": len(split.holdout),
-            "trials_complete": sum(t.state.name == "COMPLETE" for t in study.trials),
-            "trials_pruned": sum(t.state.name == "PRUNED" for t in study.trials),
+            **training_metadata(study, split),
         }
     )
 
@@ -159,23 +154,24 @@ def length_of_stay_model(
     owners=["team:ml-engineering"],
     kinds={"scikit-learn", "mlflow", "duckdb"},
     pool=WAREHOUSE_POOL,
+    output_required=False,
 )
 def length_of_stay_predictions(
-    warehouse: WarehouseResource, mlflow_store: MlflowResource
-) -> dg.MaterializeResult:
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    mlflow_store: MlflowResource,
+) -> Iterator[dg.MaterializeResult]:
     """Predicted length of stay and expected discharge of every admission, by the `champion`.
 
     One row per admission (open stays included: that is where bed managers use it),
-    with the model version that scored it. Replaced in full on each run.
+    with the model version that scored it. Replaced in full on each run;
+    skipped (nothing materialized, the reason observed) while the model has no champion.
     """
     tracking = mlflow_store.tracking()
     tracking.activate(EXPERIMENT)
-    version = alias_version(tracking.client(), LENGTH_OF_STAY_MODEL, CHAMPION)
+    version = champion_or_skip(context, tracking.client(), LENGTH_OF_STAY_MODEL)
     if version is None:
-        raise RuntimeError(
-            f"{LENGTH_OF_STAY_MODEL} has no `{CHAMPION}` version yet: no candidate has "
-            "passed the promotion gate (see monitoring.model_decisions for the reasons)"
-        )
+        return
     model = load_version(LENGTH_OF_STAY_MODEL, version)
     with warehouse.connect(read_only=True) as connection:
         features = connection.execute("select * from ml.length_of_stay_features").df()
@@ -190,7 +186,7 @@ def length_of_stay_predictions(
         connection.execute(
             "create or replace table ml.length_of_stay_predictions as select * from predictions"
         )
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
         metadata={
             "rows": len(predictions),
             "model_version": version,
