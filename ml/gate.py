@@ -24,6 +24,8 @@ A challenger is promoted when every check passes:
    tell the two apart passes, saying so; a model worse beyond that noise fails. With
    fewer than ``min_baseline_evidence`` in ``evidence_metric`` (e.g. holdout
    readmissions) the comparison is reported as not measurable, like a subgroup.
+   ``secondary_baselines`` adds further comparisons judged the same way (deterioration:
+   sensitivity at NEWS2's alert rate against NEWS2's own, besides AUROC).
 """
 
 from __future__ import annotations
@@ -53,6 +55,10 @@ class GateConfig:
     evidence_metric: str | None = None
     min_baseline_evidence: float = 0.0
     subgroup_attributes: tuple[str, ...] = SUBGROUP_ATTRIBUTES
+    # Further (metric, baseline metric, improvement-bound metric or None) comparisons,
+    # higher is better, judged like the primary baseline (e.g. sensitivity at NEWS2's
+    # alert rate against NEWS2's own).
+    secondary_baselines: tuple[tuple[str, str, str | None], ...] = ()
 
     def required_metrics(self) -> list[str]:
         names = [self.primary_metric, *self.must_be_zero]
@@ -62,6 +68,8 @@ class GateConfig:
             names.append(self.baseline_bound_metric)
         if self.evidence_metric is not None:
             names.append(self.evidence_metric)
+        for metric, baseline, bound in self.secondary_baselines:
+            names += [metric, baseline] + ([bound] if bound is not None else [])
         for attribute in self.subgroup_attributes:
             names += [f"subgroup_gap_{attribute}", f"subgroup_gap_{attribute}_noise_floor"]
         if self.max_brier is not None:
@@ -120,29 +128,18 @@ def decide(
     metric = config.primary_metric
     sign = 1.0 if config.higher_is_better else -1.0
     if config.baseline_metric is not None:
-        baseline = challenger[config.baseline_metric]
-        reason = (
-            f"baseline: {metric} {challenger[metric]:.4f} vs {config.baseline_metric} "
-            f"{baseline:.4f}"
-        )
-        beats = sign * (challenger[metric] - baseline) > 0
-        evidence = (
-            challenger[config.evidence_metric] if config.evidence_metric is not None else None
-        )
-        if not beats and evidence is not None and evidence < config.min_baseline_evidence:
-            reason += (
-                f" (not measurable: {config.evidence_metric} {evidence:g} "
-                f"< {config.min_baseline_evidence:g})"
+        checks.append(
+            _baseline_check(
+                challenger,
+                metric,
+                config.baseline_metric,
+                config.baseline_bound_metric,
+                sign,
+                config,
             )
-            beats = True
-        elif not beats and config.baseline_bound_metric is not None:
-            bound = challenger[config.baseline_bound_metric]
-            if bound >= 0:
-                reason += f" (not worse beyond holdout noise: improvement bound {bound:+.4f})"
-                beats = True
-            else:
-                reason += f" (worse beyond holdout noise: improvement bound {bound:+.4f})"
-        checks.append((beats, reason))
+        )
+    for other, baseline, bound in config.secondary_baselines:
+        checks.append(_baseline_check(challenger, other, baseline, bound, 1.0, config))
     if champion is None:
         checks.append((True, "no current champion"))
     else:
@@ -158,6 +155,35 @@ def decide(
     failed = [reason for ok, reason in checks if not ok]
     passed = [reason for ok, reason in checks if ok]
     return GateDecision(promote=not failed, reasons=failed + passed)
+
+
+def _baseline_check(
+    challenger: Mapping[str, float],
+    metric: str,
+    baseline_metric: str,
+    bound_metric: str | None,
+    sign: float,
+    config: GateConfig,
+) -> tuple[bool, str]:
+    """Does ``metric`` beat ``baseline_metric``, or is it not worse beyond holdout noise?"""
+    baseline = challenger[baseline_metric]
+    reason = f"baseline: {metric} {challenger[metric]:.4f} vs {baseline_metric} {baseline:.4f}"
+    beats = sign * (challenger[metric] - baseline) > 0
+    evidence = challenger[config.evidence_metric] if config.evidence_metric is not None else None
+    if not beats and evidence is not None and evidence < config.min_baseline_evidence:
+        reason += (
+            f" (not measurable: {config.evidence_metric} {evidence:g} "
+            f"< {config.min_baseline_evidence:g})"
+        )
+        beats = True
+    elif not beats and bound_metric is not None:
+        bound = challenger[bound_metric]
+        if bound >= 0:
+            reason += f" (not worse beyond holdout noise: improvement bound {bound:+.4f})"
+            beats = True
+        else:
+            reason += f" (worse beyond holdout noise: improvement bound {bound:+.4f})"
+    return beats, reason
 
 
 # Columns of monitoring.model_decisions, one row per gate decision (documented in docs/models.md).

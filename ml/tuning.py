@@ -80,3 +80,13 @@ def tune(
 
     study.optimize(run_trial, n_trials=config.n_trials, timeout=config.timeout_seconds)
     return study
+
+
+def suggest_deterioration(trial: optuna.Trial) -> dict[str, Any]:
+    return {
+        "learning_rate": trial.suggest_float("learning_rate", 0.02, 0.3, log=True),
+        "max_iter": trial.suggest_int("max_iter", 50, 300, step=50),
+        "max_leaf_nodes": trial.suggest_int("max_leaf_nodes", 4, 32, log=True),
+        "min_samples_leaf": trial.suggest_int("min_samples_leaf", 20, 200, log=True),
+        "l2_regularization": trial.suggest_float("l2_regularization", 1e-3, 10.0, log=True),
+    }

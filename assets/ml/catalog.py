@@ -6,6 +6,11 @@ from assets.ml.demand_forecast import (
     demand_forecast_retrain_job,
     forecast_daily,
 )
+from assets.ml.deterioration import (
+    deterioration_model,
+    deterioration_retrain_job,
+    deterioration_scores,
+)
 from assets.ml.length_of_stay import (
     length_of_stay_model,
     length_of_stay_predictions,
@@ -19,5 +24,12 @@ ml_assets = [
     length_of_stay_predictions,
     demand_forecast_model,
     forecast_daily,
+    deterioration_model,
+    deterioration_scores,
 ]
-ml_jobs = [readmission_retrain_job, length_of_stay_retrain_job, demand_forecast_retrain_job]
+ml_jobs = [
+    readmission_retrain_job,
+    length_of_stay_retrain_job,
+    demand_forecast_retrain_job,
+    deterioration_retrain_job,
+]

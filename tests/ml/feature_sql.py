@@ -20,6 +20,17 @@ READMISSION_CHAIN = {
     "staging": ["stg_ehr__encounters", "stg_ehr__patients", "stg_ehr__ed_visits"],
     "ml": ["readmission_features", "length_of_stay_features"],
 }
+DETERIORATION_CHAIN = {
+    "staging": [
+        "stg_ehr__encounters",
+        "stg_ehr__patients",
+        "stg_ehr__units",
+        "stg_ehr__vitals",
+        "stg_ehr__lab_results",
+        "stg_ehr__clinical_events",
+    ],
+    "ml": ["deterioration_observations", "deterioration_features"],
+}
 
 
 def model_path(name: str) -> Path:
@@ -55,12 +66,18 @@ def build_features(
             connection.execute(f"create or replace table {schema}.{model} as {sql}")
 
 
-def feature_table(raw: dict[str, pd.DataFrame], table: str) -> pd.DataFrame:
-    """``ml.<table>`` built from ``raw`` (encounters, patients, ed_visits)."""
+def feature_table(
+    raw: dict[str, pd.DataFrame], table: str, chain: dict[str, list[str]] = READMISSION_CHAIN
+) -> pd.DataFrame:
+    """``ml.<table>`` built from ``raw`` (the tables ``chain`` reads) through ``chain``."""
     with duckdb.connect() as connection:
-        build_features(connection, raw)
+        build_features(connection, raw, chain)
         return connection.execute(f"select * from ml.{table}").df()
 
 
 def readmission_features(raw: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return feature_table(raw, "readmission_features")
+
+
+def deterioration_features(raw: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    return feature_table(raw, "deterioration_features", DETERIORATION_CHAIN)

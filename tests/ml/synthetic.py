@@ -89,3 +89,74 @@ def stays(n: int = 3000, seed: int = 0) -> pd.DataFrame:
     frame["length_of_stay_days"] = typical * np.exp(0.5 * rng.normal(size=n)) * 1.2**charlson
     frame["is_target_mature"] = True
     return frame
+
+
+def observation_sets(n: int = 4000, seed: int = 0, start: str = "2025-01-01") -> pd.DataFrame:
+    """``n`` charted observation sets shaped like ``ml.deterioration_features``.
+
+    A latent sickness moves every vital the way NEWS2 scores it and raises lactate; the
+    24 h deterioration risk is a stated logistic function of that sickness and of a
+    hypoperfusion seen only in lactate, so a model that reads vitals and lactate beats
+    NEWS2, which reads vitals only.
+    """
+    rng = np.random.default_rng(seed)
+    sick = rng.gamma(1.2, 0.8, n)
+    hypoperfusion = rng.gamma(1.0, 0.8, n)  # seen in lactate only, not in the vitals
+    previous_sick = np.maximum(sick - rng.normal(0.2, 0.4, n), 0)
+    encounters = rng.integers(0, max(n // 10, 1), n)
+
+    def vitals(level: np.ndarray, prefix: str) -> dict[str, object]:
+        return {
+            f"{prefix}respiration_rate_per_minute": np.round(
+                15 + 3.5 * level + rng.normal(0, 1.5, n)
+            ),
+            f"{prefix}spo2_pct": np.clip(
+                np.round(97.5 - 1.8 * level + rng.normal(0, 1, n)), 70, 100
+            ),
+            f"{prefix}is_on_supplemental_oxygen": rng.random(n) < 0.1 + 0.15 * level,
+            f"{prefix}systolic_bp_mmhg": np.round(128 - 10 * level + rng.normal(0, 10, n)),
+            f"{prefix}pulse_per_minute": np.round(78 + 10 * level + rng.normal(0, 8, n)),
+            f"{prefix}acvpu_code": np.where(rng.random(n) < 0.02 + 0.05 * level, "C", "A"),
+            f"{prefix}temperature_celsius": np.round(
+                36.9 + 0.35 * level + rng.normal(0, 0.3, n), 1
+            ),
+        }
+
+    frame = pd.DataFrame(
+        {
+            "observation_id": [f"O{i:07d}" for i in range(n)],
+            "encounter_id": [f"E{e:05d}" for e in encounters],
+            "patient_id": [f"P{e:05d}" for e in encounters],
+            "hospital_id": np.where(encounters % 2 == 0, "H1", "H2"),
+            "unit_id": "H1-MEDSURG",
+            "unit_type": rng.choice(["medsurg", "stepdown", "icu"], n, p=[0.6, 0.25, 0.15]),
+            "predicted_at": pd.Timestamp(start)
+            + pd.to_timedelta(np.sort(rng.uniform(0, 60 * 24, n)), unit="h"),
+            "age_years": rng.integers(18, 95, n),
+            "sex": rng.choice(["F", "M"], n),
+            "primary_payer": rng.choice(["medicare", "medicaid", "commercial"], n),
+            "acuity_level": rng.choice([0, 1, 2], n),
+            "hours_since_admission": rng.uniform(1, 200, n),
+            **vitals(sick, ""),
+            "spo2_scale": 1,
+            "hours_since_previous_set": rng.uniform(1, 8, n),
+            **vitals(previous_sick, "previous_"),
+            "observation_sets_12h": rng.integers(1, 6, n),
+            "lactate_mmol_per_l": np.where(
+                rng.random(n) < 0.8,
+                np.round(1.0 + 0.3 * sick + hypoperfusion + rng.normal(0, 0.2, n), 2),
+                np.nan,
+            ),
+            "hours_since_lactate": rng.uniform(0, 24, n),
+            "white_cell_count_10e3_per_ul": np.round(rng.normal(8, 2, n), 1),
+            "creatinine_mg_per_dl": np.round(rng.gamma(4, 0.25, n), 2),
+            "has_sepsis_recognised": rng.random(n) < 0.05,
+        }
+    )
+    risk = 1 / (1 + np.exp(-(-5.5 + 1.1 * sick + 1.2 * hypoperfusion)))
+    frame["is_deteriorated_24h"] = rng.random(n) < risk
+    frame["hours_to_deterioration"] = np.where(
+        frame["is_deteriorated_24h"], rng.uniform(0.5, 24, n), np.nan
+    )
+    frame["is_label_mature"] = True
+    return frame

@@ -171,3 +171,36 @@ def test_decision_row_records_outcome_and_reasons() -> None:
     )
     assert not refused["is_promoted"] and refused["champion_version"] == "3"
     assert "below the required" in refused["reasons"]
+
+
+@pytest.mark.parametrize(
+    ("sensitivity", "bound", "promote", "says"),
+    [
+        (0.60, 0.10, True, "baseline: sensitivity 0.6000 vs news2_sensitivity 0.5000"),
+        (0.45, 0.02, True, "not worse beyond holdout noise"),
+        (0.40, -0.03, False, "worse beyond holdout noise"),
+    ],
+)
+def test_secondary_baseline_is_judged_like_the_primary_one(
+    sensitivity: float, bound: float, promote: bool, says: str
+) -> None:
+    config = GateConfig(
+        baseline_metric="news2_auroc",
+        secondary_baselines=(("sensitivity", "news2_sensitivity", "sensitivity_bound"),),
+    )
+    challenger = metrics(
+        0.75,
+        news2_auroc=0.70,
+        sensitivity=sensitivity,
+        news2_sensitivity=0.50,
+        sensitivity_bound=bound,
+    )
+    decision = decide(challenger, None, config)
+    assert decision.promote is promote
+    assert any(says in reason for reason in decision.reasons)
+
+
+def test_secondary_baseline_metrics_are_required() -> None:
+    config = GateConfig(secondary_baselines=(("sensitivity", "news2_sensitivity", None),))
+    with pytest.raises(ValueError, match="news2_sensitivity"):
+        decide(metrics(0.75, sensitivity=0.6), None, config)

@@ -13,7 +13,7 @@ import pytest
 
 from simulator.config import NetworkConfig
 from simulator.network import simulate
-from tests.ml.feature_sql import feature_table, readmission_features
+from tests.ml.feature_sql import deterioration_features, feature_table, readmission_features
 
 LABEL_COLUMNS = {"is_readmitted_30d", "is_label_mature"}
 TARGET_COLUMNS = {"length_of_stay_days", "is_target_mature"}
@@ -79,3 +79,73 @@ def test_length_of_stay_features_at_admission_do_not_change_when_the_future_is_r
         full.loc[censored.index, features].sort_index(),
         check_dtype=False,
     )
+
+
+DETERIORATION_LABEL_COLUMNS = {"is_deteriorated_24h", "is_label_mature", "hours_to_deterioration"}
+
+
+@pytest.fixture(scope="module")
+def clinical_raw() -> dict[str, pd.DataFrame]:
+    tables = simulate(NetworkConfig(hospitals=1, days=60, beds_per_hospital=60, seed=5))
+    names = ("encounters", "patients", "units", "vitals", "lab_results", "clinical_events")
+    return {name: tables[name] for name in names}
+
+
+def censor_clinical(raw: dict[str, pd.DataFrame], cutoff: pd.Timestamp) -> dict[str, pd.DataFrame]:
+    """The clinical feeds as they stood at ``cutoff``: each lands by its own event time."""
+    censored = censor(
+        {"encounters": raw["encounters"], "patients": raw["patients"], "ed_visits": _no_visits()},
+        cutoff,
+    )
+    return {
+        "encounters": censored["encounters"],
+        "patients": raw["patients"],
+        "units": raw["units"],
+        "vitals": raw["vitals"][raw["vitals"]["observed_at"] <= cutoff],
+        "lab_results": raw["lab_results"][raw["lab_results"]["resulted_at"] <= cutoff],
+        "clinical_events": raw["clinical_events"][raw["clinical_events"]["event_at"] <= cutoff],
+    }
+
+
+def _no_visits() -> pd.DataFrame:
+    return pd.DataFrame({"arrived_at": pd.Series([], dtype="datetime64[ns]")})
+
+
+@pytest.mark.parametrize("cutoff_day", [25, 45])
+def test_deterioration_features_do_not_change_when_the_future_is_removed(
+    clinical_raw: dict[str, pd.DataFrame], cutoff_day: int
+) -> None:
+    start = clinical_raw["encounters"]["admitted_at"].min().normalize()
+    cutoff = start + pd.Timedelta(days=cutoff_day, hours=7)
+    full = deterioration_features(clinical_raw).set_index("observation_id")
+    censored = deterioration_features(censor_clinical(clinical_raw, cutoff)).set_index(
+        "observation_id"
+    )
+    assert len(censored) >= 1000, "too few observation sets before the cut-off"
+    assert set(censored.index) <= set(full.index)
+    assert censored["lactate_mmol_per_l"].notna().sum() >= 100, "labs expected before the cut-off"
+    features = [c for c in full.columns if c not in DETERIORATION_LABEL_COLUMNS]
+    pd.testing.assert_frame_equal(
+        censored[features].sort_index(),
+        full.loc[censored.index, features].sort_index(),
+        check_dtype=False,
+    )
+
+
+def test_censoring_does_change_the_deterioration_labels(
+    clinical_raw: dict[str, pd.DataFrame],
+) -> None:
+    """The check above can fail: the forward-looking label sees the removed future."""
+    events = clinical_raw["clinical_events"]
+    deteriorations = events[events["event_type"].isin(["rapid_response", "cardiac_arrest"])]
+    start = clinical_raw["encounters"]["admitted_at"].min()
+    event_at = deteriorations[deteriorations["event_at"] > start + pd.Timedelta(days=30)][
+        "event_at"
+    ].min()
+    cutoff = event_at - pd.Timedelta(hours=2)
+    full = deterioration_features(clinical_raw).set_index("observation_id")
+    censored = deterioration_features(censor_clinical(clinical_raw, cutoff)).set_index(
+        "observation_id"
+    )
+    known = censored.index
+    assert full.loc[known, "is_deteriorated_24h"].sum() > censored["is_deteriorated_24h"].sum()

@@ -21,6 +21,11 @@ from assets.ml.demand_forecast import (
     demand_forecast_model,
     forecast_daily,
 )
+from assets.ml.deterioration import (
+    DETERIORATION_MODEL,
+    deterioration_model,
+    deterioration_scores,
+)
 from assets.ml.length_of_stay import (
     LENGTH_OF_STAY_MODEL,
     length_of_stay_model,
@@ -28,7 +33,7 @@ from assets.ml.length_of_stay import (
 )
 from assets.resources import MlflowResource, WarehouseResource
 from ml.registry import CHALLENGER, CHAMPION
-from tests.ml.synthetic import features_and_truth, stays
+from tests.ml.synthetic import features_and_truth, observation_sets, stays
 
 TINY = {"n_trials": 3, "timeout_seconds": 60.0}
 
@@ -160,3 +165,70 @@ def test_demand_forecast_trains_gates_and_fills_forecast_daily(home: Path) -> No
     assert len(rows) == 2 * 2 * 14
     assert set(rows["target"]) == {"ed_arrivals", "midnight_census"}
     assert not rows.duplicated(["hospital_id", "target", "forecast_date", "horizon_days"]).any()
+
+
+def test_deterioration_trains_against_news2_gates_and_scores(home: Path) -> None:
+    sets = observation_sets(4000, seed=3)  # noqa: F841 (read by DuckDB by name)
+    with duckdb.connect(str(home / "warehouse.duckdb")) as connection:
+        connection.execute("create table ml.deterioration_features as select * from sets")
+    result = materialize(
+        home, TINY, [deterioration_model, deterioration_scores], node="ml__deterioration_model"
+    )
+    assert result.success
+    meta = result.asset_materializations_for_node("ml__deterioration_model")[0].metadata
+    assert meta["promoted"].value is True
+    assert meta["holdout_auroc"].value > meta["holdout_news2_auroc"].value
+    assert meta["holdout_model_median_lead_hours"].value > 0
+    reasons = meta["gate_reasons"].value
+    assert "vs news2_auroc" in reasons and "vs news2_sensitivity" in reasons
+    client = MlflowClient(f"sqlite:///{home / 'mlflow.db'}")
+    champion = client.get_model_version_by_alias(DETERIORATION_MODEL, CHAMPION)
+    run = client.get_run(champion.run_id)
+    assert {"auroc", "news2_auroc", "sensitivity_at_news2_alert_rate"} <= set(run.data.metrics)
+    nested = client.search_runs(
+        [run.info.experiment_id], f"tags.mlflow.parentRunId = '{run.info.run_id}'"
+    )
+    assert len(nested) == 3
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as connection:
+        scores = connection.execute("select * from ml.deterioration_scores").df()
+    assert len(scores) == 4000
+    assert scores["observation_id"].is_unique
+    assert set(scores["model_version"]) == {str(champion.version)}
+
+
+@pytest.mark.parametrize(
+    ("scoring", "table"),
+    [
+        (readmission_scores, "ml.readmission_scores"),
+        (length_of_stay_predictions, "ml.length_of_stay_predictions"),
+        (forecast_daily, "marts.forecast_daily"),
+        (deterioration_scores, "ml.deterioration_scores"),
+    ],
+)
+def test_scoring_without_a_champion_skips_with_the_reason(
+    home: Path, scoring: dg.AssetsDefinition, table: str
+) -> None:
+    result = dg.materialize(
+        [scoring],
+        resources={
+            "warehouse": WarehouseResource(path=str(home / "warehouse.duckdb")),
+            "mlflow_store": MlflowResource(
+                tracking_uri=f"sqlite:///{home / 'mlflow.db'}",
+                artifact_dir=str(home / "artifacts"),
+            ),
+        },
+    )
+    assert result.success
+    node = scoring.node_def.name
+    assert result.asset_materializations_for_node(node) == []
+    observations = result.asset_observations_for_node(node)
+    assert len(observations) == 1
+    assert "no `champion` version yet" in observations[0].metadata["skipped_reason"].value
+    schema, name = table.split(".")
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as connection:
+        found = connection.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = ? and table_name = ?",
+            [schema, name],
+        ).fetchone()
+    assert found == (0,)
