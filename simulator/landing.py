@@ -43,6 +43,8 @@ FEED_EVENT_TIME: dict[str, str | None] = {
     "interface_metrics": "interval_start_at",
     "devices": None,
     "device_heartbeats": "hour_start_at",
+    "diagnoses": "diagnosed_at",
+    "procedures": "performed_at",
 }
 GROUND_TRUTH_PREFIX = "ground_truth_"
 REPLAY_FOLDER = "replay"

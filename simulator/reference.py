@@ -347,3 +347,39 @@ def drg_probabilities(source: str) -> tuple[np.ndarray, np.ndarray]:
     idx = np.array([i for i, d in enumerate(DRGS) if d.source == source])
     weights = np.array([DRG_FREQUENCY[DRGS[i].code] for i in idx], dtype=float)
     return idx, weights / weights.sum()
+
+
+# Principal diagnosis (ICD-10-CM) and principal procedure (ICD-10-PCS; None for medical
+# stays) coded for each simulated MS-DRG: a representative code of the DRG, so that the
+# CMS Planned Readmission Algorithm (v4.0) can classify readmissions by diagnosis and
+# procedure as it does on claims. Elective surgical DRGs carry potentially planned
+# procedures (PCI, arthroplasty, spinal fusion, colorectal resection, hysterectomy);
+# deliveries an always-planned diagnosis or procedure.
+DRG_CODES: dict[str, tuple[str, str | None]] = {
+    "871": ("A41.9", None),  # sepsis, unspecified organism
+    "872": ("A41.9", None),
+    "291": ("I50.9", None),  # heart failure, unspecified
+    "292": ("I50.9", None),
+    "193": ("J18.9", None),  # pneumonia, unspecified organism
+    "194": ("J18.9", None),
+    "190": ("J44.1", None),  # COPD with acute exacerbation
+    "189": ("J96.01", None),  # acute respiratory failure with hypoxia
+    "207": ("J96.01", "5A1955Z"),  # ventilation > 96 consecutive hours
+    "683": ("N17.9", None),  # acute kidney failure, unspecified
+    "690": ("N39.0", None),  # urinary tract infection, site not specified
+    "603": ("L03.115", None),  # cellulitis of right lower limb
+    "378": ("K92.2", None),  # gastrointestinal hemorrhage, unspecified
+    "392": ("K52.9", None),  # noninfective gastroenteritis and colitis
+    "065": ("I63.9", None),  # cerebral infarction, unspecified
+    "312": ("R55", None),  # syncope and collapse
+    "885": ("F20.9", None),  # schizophrenia, unspecified
+    "897": ("F10.239", None),  # alcohol dependence with withdrawal
+    "853": ("A41.9", "0JBN0ZZ"),  # sepsis; excisional debridement, subcutaneous tissue
+    "329": ("C18.7", "0DTN0ZZ"),  # sigmoid colon cancer; resection of sigmoid colon
+    "247": ("I25.10", "02703DZ"),  # coronary atherosclerosis; PCI with stent
+    "470": ("M17.11", "0SRC0JZ"),  # primary osteoarthritis right knee; knee replacement
+    "460": ("M48.061", "0SG00AJ"),  # lumbar spinal stenosis; lumbar spinal fusion
+    "743": ("D25.9", "0UT90ZZ"),  # leiomyoma of uterus; total hysterectomy
+    "807": ("O80", None),  # full-term uncomplicated delivery
+    "788": ("O34.211", "10D00Z1"),  # uterine scar from previous cesarean; cesarean section
+}

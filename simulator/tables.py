@@ -13,7 +13,7 @@ from simulator import vitals
 from simulator.config import NetworkConfig
 from simulator.feeds import derived_feeds, received_at
 from simulator.inpatient import ACUITY, DAY_NS, SOURCE_NAMES, Outcome
-from simulator.reference import DRGS
+from simulator.reference import DRG_CODES, DRGS
 
 NS = "datetime64[ns]"
 
@@ -76,6 +76,39 @@ def _ed_visits(ed_frames: list, outcomes: list[Outcome], end_ns: int) -> pd.Data
     visits = visits.sort_values(["arrival_ns", "hospital_id", "row_code"], kind="stable")
     visits["ed_visit_id"] = [f"V{i + 1:08d}" for i in range(len(visits))]
     return visits.reset_index(drop=True)
+
+
+def coded_stays(encounters: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Principal diagnosis and procedure of every coded (discharged) stay, by its MS-DRG.
+
+    Coded on admission day; stays still in house have no DRG and no codes yet.
+    """
+    coded = encounters[encounters["ms_drg_code"].notna()]
+    codes = coded["ms_drg_code"].map(DRG_CODES)
+    diagnoses = pd.DataFrame(
+        {
+            "diagnosis_id": "D" + coded["encounter_id"].str[1:],
+            "patient_id": coded["patient_id"],
+            "encounter_id": coded["encounter_id"],
+            "code_system": "ICD-10-CM",
+            "diagnosis_code": [code[0] for code in codes],
+            "diagnosis_rank": 1,
+            "diagnosed_at": coded["admitted_at"],
+        }
+    ).reset_index(drop=True)
+    with_procedure = np.array([code[1] is not None for code in codes], dtype=bool)
+    operated = coded.loc[with_procedure]
+    procedures = pd.DataFrame(
+        {
+            "procedure_id": "R" + operated["encounter_id"].str[1:],
+            "patient_id": operated["patient_id"],
+            "encounter_id": operated["encounter_id"],
+            "code_system": "ICD-10-PCS",
+            "procedure_code": [code[1] for code in codes[with_procedure]],
+            "performed_at": operated["admitted_at"],
+        }
+    ).reset_index(drop=True)
+    return diagnoses, procedures
 
 
 def build_tables(
@@ -311,6 +344,7 @@ def build_tables(
             "cancellation_reason": "no_bed",
         }
     )
+    diagnoses, procedures = coded_stays(encounters)
     tables = {
         "hospitals": hospitals,
         "units": units,
@@ -323,6 +357,8 @@ def build_tables(
         "adt_events": adt_events,
         "vitals": vitals_df,
         "weather_daily": weather,
+        "diagnoses": diagnoses,
+        "procedures": procedures,
     }
     truth = {
         "ground_truth_readmission": pd.DataFrame(

@@ -10,7 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from vigil.settings import DBT_PROJECT_DIR
+
 PLANNED_SOURCES = {"elective", "planned"}
+SEEDS = DBT_PROJECT_DIR / "seeds"
 TRANSFER_DISPOSITIONS = {"transfer", "acute_transfer"}
 AMA_DISPOSITIONS = {"against_medical_advice", "ama"}
 
@@ -148,8 +151,52 @@ def unit_hourly_boarders(
     return pd.concat(frames, ignore_index=True)
 
 
-def hwr_readmissions(encounters: pd.DataFrame, data_end: pd.Timestamp) -> pd.DataFrame:
-    """CMS Hospital-Wide Readmission index admissions and unplanned readmissions per discharge."""
+def paa_planned_admissions(diagnoses: pd.DataFrame, procedures: pd.DataFrame) -> set[str]:
+    """Encounters the CMS Planned Readmission Algorithm v4.0 calls planned, rule by rule,
+    over the PAA tables and the CCS crosswalk (the reference seeds, read as CSV)."""
+    dx_ccs = pd.read_csv(SEEDS / "ahrq/ahrq__ccs_icd10cm_diagnoses.csv", dtype=str)
+    px_ccs = pd.read_csv(SEEDS / "ahrq/ahrq__ccs_icd10pcs_procedures.csv", dtype=str)
+    dx_paa = pd.read_csv(SEEDS / "cms/cms__planned_readmission_diagnosis_categories.csv", dtype=str)
+    px_paa = pd.read_csv(SEEDS / "cms/cms__planned_readmission_procedure_categories.csv", dtype=str)
+    dx_category = dx_paa.set_index("ccs_diagnosis_category")["planned_status"]
+    px_category = px_paa.set_index("ccs_procedure_category")["planned_status"]
+    dx_status = dx_ccs.set_index("icd10cm_code")["ccs_diagnosis_category"].map(dx_category)
+    px_status = px_ccs.set_index("icd10pcs_code")["ccs_procedure_category"].map(px_category)
+    principal = diagnoses[
+        (diagnoses["diagnosis_rank"] == 1) & (diagnoses["code_system"] == "ICD-10-CM")
+    ]
+    principal_status = dict(
+        zip(
+            principal["encounter_id"],
+            principal["diagnosis_code"].str.replace(".", "").map(dx_status),
+            strict=True,
+        )
+    )
+    coded = procedures[procedures["code_system"] == "ICD-10-PCS"]
+    procedure_status = (
+        coded.assign(status=coded["procedure_code"].map(px_status))
+        .groupby("encounter_id")["status"]
+        .agg(set)
+    )
+    planned = set()
+    for encounter in set(principal_status) | set(procedure_status.index):
+        statuses = procedure_status.get(encounter, set())
+        diagnosis = principal_status.get(encounter)
+        if (
+            "always_planned" in statuses
+            or diagnosis == "always_planned"
+            or ("potentially_planned" in statuses and diagnosis != "acute")
+        ):
+            planned.add(encounter)
+    return planned
+
+
+def hwr_readmissions(
+    encounters: pd.DataFrame, data_end: pd.Timestamp, planned: set[str]
+) -> pd.DataFrame:
+    """CMS Hospital-Wide Readmission index admissions and unplanned readmissions per
+    discharge; ``planned`` holds the admissions the Planned Readmission Algorithm calls
+    planned."""
     ordered = encounters.sort_values(["patient_id", "admitted_at", "encounter_id"])
     rows = []
     for _, stays in ordered.groupby("patient_id", sort=False):
@@ -181,7 +228,7 @@ def hwr_readmissions(encounters: pd.DataFrame, data_end: pd.Timestamp) -> pd.Dat
                 ]
                 if later:
                     first = min(later, key=lambda other: other["admitted_at"])
-                    readmitted = first["admission_source"] not in PLANNED_SOURCES
+                    readmitted = first["encounter_id"] not in planned
             rows.append(
                 {
                     "hospital_id": stay["hospital_id"],

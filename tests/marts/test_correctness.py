@@ -45,6 +45,28 @@ def test_kpi_daily_matches_raw_feeds(warehouse, feeds) -> None:
     assert mart["midnight_census"].max() > 0 and mart["lwbs_pct"].max() > 0
 
 
+def test_kpi_daily_news2_acknowledgement_matches_stream_outputs(
+    warehouse, feeds, marts_settings
+) -> None:
+    landing = marts_settings.landing_dir
+    expected = recompute.news2_responses(
+        landing_frame(landing, "streams/news2/alerts"),
+        landing_frame(landing, "streams/news2/acknowledgements"),
+        landing_frame(landing, "streams/news2/escalations"),
+        feeds["encounters"],
+    )
+    columns = ", ".join(expected.columns)
+    mart = warehouse.execute(
+        f"select {columns} from marts.kpi_daily where news2_alerts_raised > 0"
+    ).df()
+    mart["kpi_date"] = pd.to_datetime(mart["kpi_date"])
+    assert_same(mart, expected, ["hospital_id", "kpi_date"])
+    # Nurses answer most alerts, some late: the median is a real, positive time.
+    assert expected["news2_alerts_acknowledged"].sum() > 0
+    assert expected["news2_alerts_escalated"].sum() > 0
+    assert expected["median_news2_minutes_to_acknowledgement"].max() > 0
+
+
 def test_kpi_unit_hourly_census_matches_adt(warehouse, feeds) -> None:
     expected = recompute.unit_hourly_census(feeds["adt_events"])
     mart = warehouse.execute(
@@ -70,9 +92,13 @@ def test_kpi_unit_hourly_boarders_match_ed_visits(warehouse, feeds) -> None:
     assert expected["boarders"].max() > 0  # the network does board patients
 
 
-def test_quality_monthly_readmissions_follow_cms_hwr(warehouse, feeds) -> None:
+def test_quality_monthly_readmissions_follow_cms_hwr(warehouse, feeds, marts_settings) -> None:
     data_end = feeds["adt_events"]["event_at"].max()
-    per_discharge = recompute.hwr_readmissions(feeds["encounters"], data_end)
+    landing = marts_settings.landing_dir
+    planned = recompute.paa_planned_admissions(
+        landing_frame(landing, "diagnoses"), landing_frame(landing, "procedures")
+    )
+    per_discharge = recompute.hwr_readmissions(feeds["encounters"], data_end, planned)
     expected = (
         per_discharge.groupby(["hospital_id", "quality_month"])
         .agg(
@@ -91,6 +117,8 @@ def test_quality_monthly_readmissions_follow_cms_hwr(warehouse, feeds) -> None:
     )
     assert expected["index_admissions"].sum() > 100
     assert expected["unplanned_readmissions_30d"].sum() > 0
+    # The simulator's elective surgery and deliveries are planned admissions by the PAA.
+    assert len(planned) > 0
     with_index = mart[mart["index_admissions"] > 0]
     np.testing.assert_allclose(
         with_index["readmission_rate_pct"],

@@ -23,23 +23,35 @@ MARTS = ["kpi_daily", "kpi_unit_hourly", "quality_monthly", "financial_monthly",
 
 
 def land(settings: Settings, config: NetworkConfig) -> None:
-    """Simulate the network into the landing zone and run the NEWS2 flow over its vitals."""
+    """Simulate the network into the landing zone and run the NEWS2 flow over its vitals,
+    lactate results and simulated acknowledgements."""
     from streams.runner import run_news2
 
     settings.ensure_dirs()
     simulate(config, settings.landing_dir, settings.home / "ground_truth")
-    run_news2(settings.landing_dir / "vitals", settings.stream_dir)
+    run_news2(
+        settings.landing_dir / "vitals",
+        settings.stream_dir,
+        lab_results_dir=settings.landing_dir / "lab_results",
+        nurse_seed=config.seed,  # the simulated nurses' acknowledgements, as the demo runs it
+    )
 
 
 def load_raw(settings: Settings) -> None:
     """Load every landed feed into ``raw``, the daily ones day range by day range.
 
     Stream outputs (escalations, acknowledgements, ...) load like their assets do: an
-    output the flow did not write is an empty table with the flow's schema.
+    output the flow did not write is an empty table with the flow's schema. The
+    simulator codes diagnoses and procedures, the optional contract tables.
     """
+    from assets.ingest.assets import EHR_ONLY_TABLES
     from assets.streams.assets import STREAM_OUTPUTS
 
     with duckdb.connect(str(settings.warehouse_path)) as connection:
+        # Coded diagnoses and procedures: one table over every landed day.
+        for name in EHR_ONLY_TABLES:
+            files = sorted((settings.landing_dir / name).rglob("*.parquet"))
+            load_parquet(connection, f"raw.{name}", files)
         for output in STREAM_OUTPUTS:
             files = sorted((settings.landing_dir / output.folder).rglob("*.parquet"))
             if files:

@@ -8,9 +8,9 @@
 --   discharged to a non-acute setting) is the index admission;
 -- * readmission: the first admission of the patient within 30 days of the index discharge
 --   (days counted between dates, day 30 included, day 31 not); it counts only if unplanned
---   (admission_source elective or planned stands in for the CMS Planned Readmission
---   Algorithm): if the first readmission is planned, the index is not readmitted, whatever
---   follows (CMS rule);
+--   by the CMS Planned Readmission Algorithm v4.0 (int_admissions_planned_classified,
+--   from its coded diagnoses and procedures): if the first readmission is planned, the
+--   index is not readmitted, whatever follows (CMS rule);
 -- * a readmission that ends in death still counts; a readmission may itself be an index.
 -- The index is attributed to the discharging hospital and the month of discharge.
 
@@ -20,6 +20,10 @@ with encounters as (
 
 adt_events as (
     select * from {{ ref('stg_ehr__adt_events') }}
+),
+
+planned as (
+    select * from {{ ref('int_admissions_planned_classified') }}
 ),
 
 data_end as (
@@ -70,7 +74,6 @@ first_readmissions as (
     select
         eligibility.encounter_id,
         arg_min(readmission.encounter_id, readmission.admitted_at) as readmission_encounter_id,
-        arg_min(readmission.admission_source, readmission.admitted_at) as readmission_source,
         min(date_diff('day', eligibility.discharge_date, readmission.admission_date)) as days_to_readmission,
     from eligibility
     inner join encounters as readmission
@@ -94,14 +97,16 @@ final as (
         eligibility.exclusion_reason,
         first_readmissions.readmission_encounter_id,
         first_readmissions.days_to_readmission,
-        coalesce(first_readmissions.readmission_source in ('elective', 'planned'), false) as is_first_readmission_planned,
+        coalesce(planned.is_planned_admission, false) as is_first_readmission_planned,
+        planned.planned_reason as first_readmission_planned_reason,
         coalesce(
             first_readmissions.readmission_encounter_id is not null
-            and coalesce(first_readmissions.readmission_source, '') not in ('elective', 'planned'),
+            and not coalesce(planned.is_planned_admission, false),
             false
         ) as is_unplanned_readmission_30d,
     from eligibility
     left join first_readmissions on first_readmissions.encounter_id = eligibility.encounter_id
+    left join planned on planned.encounter_id = first_readmissions.readmission_encounter_id
 )
 
 select * from final
