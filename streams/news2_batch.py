@@ -154,6 +154,11 @@ class PartitionState:
         out.lactate_results = [row for row, _ in joined if row]
         out.acknowledgements = [row for row, _ in acknowledged if row]
         out.dead_letters += [dead for _, dead in (*joined, *acknowledged) if dead]
+        self.counts["records_in"] += len(batch.get("_rejects") or ())
+        out.dead_letters += [  # broker messages the source could not parse (e.g. HL7 v2)
+            self._reject(None, None, r["reason"], {"hl7": r["hl7"]})
+            for r in batch.get("_rejects") or ()
+        ]
         out.escalations = self.due_escalations()
         return out
 

@@ -134,6 +134,9 @@ def split(item: Item, partitions: int, keys: list[str] | None = None) -> list[tu
     if is_acknowledgement(item) or is_lab_result(item):
         part = int(partition_of(np.array([item["patient_id"]]), partitions)[0])
         return [(keys[part], {**item, "_partition": part})]
+    if "_stream_partition" in item:  # a broker batch: state sits with its stream key
+        part = item["_stream_partition"]
+        return [(keys[part], {**item, "_partition": part})]
     n = batch_len(item)
     records = item.get("_records") or []
     if records:

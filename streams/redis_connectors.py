@@ -5,7 +5,12 @@ Layout (``prefix`` defaults to ``vigil``):
 - ``<prefix>:vitals:<partition>``: one stream key per patient partition (producers
   choose it with :func:`streams.news2_flow.partition_of`), so Bytewax workers split the
   load by key. Each message is one reading whose fields are the vitals columns as text
-  (``observed_at`` in ISO 8601 UTC).
+  (``observed_at`` in ISO 8601 UTC), or one HL7 v2 ORU^R01 message in the field ``hl7``
+  (parsed by :func:`ingest.hl7v2.vitals_from_message`, identifiers pseudonymised at
+  intake; a message it cannot use is dead-lettered with its reason). HL7 producers cannot
+  compute the pseudonymised id's partition, so they pick the key by their own stable
+  hash of the patient: state is placed by stream key, and a patient always arrives on
+  the same key.
 - ``<prefix>:alerts``: alerts, sepsis alerts and escalations for downstream paging.
 - ``<prefix>:dead_letters``: rejected readings with their reason.
 
@@ -26,7 +31,12 @@ import redis
 from bytewax.inputs import FixedPartitionedSource, StatefulSourcePartition
 from bytewax.outputs import DynamicSink, StatelessSinkPartition
 
-from streams.news2_columns import Batch, batch_from_frame
+from ingest.hl7v2 import vitals_from_message
+from ingest.pseudonym import Pseudonymizer
+from streams.news2_columns import BATCH_COLUMNS, Batch, batch_from_frame
+
+HL7_FIELD = b"hl7"
+EMPTY_READINGS = pd.DataFrame({name: pd.Series(dtype=object) for name in BATCH_COLUMNS})
 
 ALERT_KINDS = ("alerts", "sepsis_alerts", "escalations")
 # Publish an alert once: the marker key is set only if absent, and only then XADDed.
@@ -68,8 +78,12 @@ class _RedisPartition(StatefulSourcePartition[Batch, None]):
         count: int,
         block_ms: int,
         stop_when_idle: bool,
+        partition: int = 0,
+        pseudonymize: Pseudonymizer | None = None,
     ):
         self._client = client
+        self._partition = partition
+        self._pseudonymize = pseudonymize
         self._key = key
         self._group = group
         self._consumer = consumer
@@ -98,9 +112,26 @@ class _RedisPartition(StatefulSourcePartition[Batch, None]):
             if self._stop_when_idle:
                 raise StopIteration
             return []
-        batch = batch_from_frame(readings_frame([fields for _, fields in messages]))
+        readings = [fields for _, fields in messages if HL7_FIELD not in fields]
+        rejects: list[dict[str, Any]] = []
+        for _, fields in messages:
+            if HL7_FIELD in fields:
+                rows, reason = self._parse_hl7(fields[HL7_FIELD].decode(errors="replace"))
+                readings += [_as_fields(row) for row in rows]
+                if reason is not None:
+                    rejects.append({"reason": f"hl7: {reason}", "hl7": fields[HL7_FIELD].decode()})
+        frame = readings_frame(readings) if readings else None
+        batch = batch_from_frame(frame if frame is not None else EMPTY_READINGS)
         batch["_source_ids"] = (self._key, self._group, [mid for mid, _ in messages])
+        batch["_stream_partition"] = self._partition
+        if rejects:
+            batch["_rejects"] = rejects
         return [batch]
+
+    def _parse_hl7(self, message: str) -> tuple[list[dict], str | None]:
+        if self._pseudonymize is None:
+            return [], "the source has no pseudonym key for HL7 v2 messages"
+        return vitals_from_message(message, self._pseudonymize)
 
     def snapshot(self) -> None:
         return None  # the consumer group's pending-entries list is the position
@@ -111,6 +142,8 @@ class RedisStreamSource(FixedPartitionedSource[Batch, None]):
 
     ``stop_when_idle`` ends a partition when a read finds nothing new (replays, tests);
     a live deployment keeps it False and blocks for ``block_ms`` per read.
+    ``pseudonymize`` (the intake key, :class:`ingest.pseudonym.Pseudonymizer`) lets the
+    source accept HL7 v2 ORU^R01 messages; without it they are dead-lettered.
     """
 
     def __init__(
@@ -123,8 +156,10 @@ class RedisStreamSource(FixedPartitionedSource[Batch, None]):
         count: int = 10_000,
         block_ms: int = 100,
         stop_when_idle: bool = False,
+        pseudonymize: Pseudonymizer | None = None,
     ):
         self.url = url
+        self.pseudonymize = pseudonymize
         self.partitions = partitions
         self.group = group
         self.consumer = consumer
@@ -146,7 +181,15 @@ class RedisStreamSource(FixedPartitionedSource[Batch, None]):
             self.count,
             self.block_ms,
             self.stop_when_idle,
+            int(for_part.rsplit(":", 1)[1]),
+            self.pseudonymize,
         )
+
+
+def _as_fields(row: dict[str, Any]) -> dict[bytes, bytes]:
+    """A parsed row as the text fields of a reading message (what readings_frame reads)."""
+    clean = {k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in row.items()}
+    return {k.encode(): v.encode() for k, v in _field_map(clean).items()}
 
 
 def _field_map(row: dict[str, Any]) -> dict[str, str]:
@@ -222,3 +265,23 @@ def publish_readings(client: redis.Redis, prefix: str, frame: pd.DataFrame, part
         pipe.xadd(vitals_key(prefix, int(part)), _field_map(clean))
     pipe.execute()
     return len(frame)
+
+
+def hl7_partition(message: str, partitions: int) -> int:
+    """Producer's stable partition of an HL7 v2 message: a hash of its PID-3 patient id
+    (the producer sees the source identifier, not the pseudonym)."""
+    from streams.news2_flow import partition_of
+
+    pid = next((s for s in message.replace("\n", "\r").split("\r") if s.startswith("PID|")), "")
+    fields = pid.split("|")
+    patient = fields[3].split("^")[0] if len(fields) > 3 else ""
+    return int(partition_of(pd.Series([patient]).to_numpy(dtype=object), partitions)[0])
+
+
+def publish_hl7(client: redis.Redis, prefix: str, messages: list[str], partitions: int) -> int:
+    """Producer helper: XADD each HL7 v2 message, as field ``hl7``, to its partition's key."""
+    pipe = client.pipeline(transaction=False)
+    for message in messages:
+        pipe.xadd(vitals_key(prefix, hl7_partition(message, partitions)), {"hl7": message})
+    pipe.execute()
+    return len(messages)

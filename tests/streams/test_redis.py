@@ -98,3 +98,51 @@ def test_unacknowledged_messages_are_redelivered_and_alerts_not_republished(clie
     assert len(again) == len(first)  # re-processing published nothing twice
     for part in range(PARTITIONS):
         assert client.xpending(vitals_key(prefix, part), "vigil-news2")["pending"] == 0
+
+
+@pytest.fixture(scope="module")
+def oru_messages() -> list[str]:
+    from ingest.export_hl7v2 import to_messages
+    from simulator.config import NetworkConfig
+    from simulator.network import simulate
+
+    messages = to_messages(simulate(NetworkConfig(hospitals=1, days=6, seed=5)))
+    # ingest.hl7v2.vitals_from_message takes ~0.1 s a message here: keep the test short.
+    return [m for m in messages if "|ORU^R01" in m.split("\r", 1)[0]][:200]
+
+
+def test_hl7_messages_give_the_direct_paths_alerts_and_bad_ones_are_dead_lettered(
+    client, oru_messages
+) -> None:
+    from ingest.hl7v2 import vitals_from_message
+    from ingest.pseudonym import Pseudonymizer
+    from streams.redis_connectors import publish_hl7
+
+    client, prefix = client
+    pseudonymize = Pseudonymizer("streams-test-key-" + "k" * 32)
+    bad = ["garbage", oru_messages[0].replace("OBX|", "NTE|")]  # unparseable; no vitals
+    messages = [*oru_messages, *bad]
+    assert publish_hl7(client, prefix, messages, PARTITIONS) == len(messages)
+    source = RedisStreamSource(
+        URL, PARTITIONS, prefix=prefix, count=300, stop_when_idle=True, pseudonymize=pseudonymize
+    )
+    config = News2FlowConfig(partitions=PARTITIONS, emit_scores=False)
+    run_main(build_flow(source, RedisStreamSink(URL, prefix=prefix), config))
+
+    rows = [row for m in oru_messages for row in vitals_from_message(m, pseudonymize)[0]]
+    expected_ids, expected_dead = expected_outputs(pd.DataFrame(rows))
+    alerts = published(client, prefix)
+    assert len(rows) == len(oru_messages) == 200
+    assert sorted(alerts["alert_id"]) == expected_ids and len(expected_ids) > 0
+    dead = [
+        {k.decode(): v.decode() for k, v in fields.items()}
+        for _, fields in client.xrange(f"{prefix}:dead_letters")
+    ]
+    reasons = sorted(d["reason"] for d in dead if d["reason"].startswith("hl7: "))
+    assert reasons == [
+        "hl7: message does not start with an MSH segment",
+        "hl7: no vital-sign OBX in the message",
+    ]
+    assert len(dead) == expected_dead + 2
+    for part in range(PARTITIONS):
+        assert client.xpending(vitals_key(prefix, part), "vigil-news2")["pending"] == 0
