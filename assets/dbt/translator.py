@@ -3,6 +3,13 @@
 Incremental models are partitioned by landing day like the raw event feeds; every
 model refreshes through an automation condition when its upstream lands, and the
 marts carry a freshness policy.
+
+A daily model reads its days' raw rows through staging views and whole-table
+intermediate models, none of them partitioned, so Dagster alone cannot tell which of its
+days an upstream change touched. The daily models therefore also depend directly on the
+daily raw feeds they read (day to day), and their condition requests a day when that
+day's raw partition (re)lands; a change of an unpartitioned upstream (a reference table,
+a rebuilt intermediate model) requests only the latest day, not every day since 2020.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
+from assets.raw.assets import FEEDS
 from assets.raw.partitions import LANDING_DAYS
 
 # Warehouse schema -> (Dagster group, default owner).
@@ -28,10 +36,55 @@ SCHEMA_GROUPS = {
 MARTS_FRESHNESS = dg.FreshnessPolicy.time_window(
     fail_window=timedelta(hours=26), warn_window=timedelta(hours=24)
 )
-# Eager, but for any day that landed (simulated history is not the latest wall-clock day).
-REFRESH_WHEN_UPSTREAM_LANDS = dg.AutomationCondition.eager().without(
-    dg.AutomationCondition.in_latest_time_window()
-)
+DAILY_RAW_KEYS = frozenset(dg.AssetKey(["raw", feed.name]) for feed in FEEDS if feed.daily)
+DAILY_RAW = dg.AssetSelection.assets(*DAILY_RAW_KEYS)
+# Unpartitioned models: eager, for any landed day (simulated history is not the latest
+# wall-clock day), and not held back by the raw feeds' days that never landed (every
+# day since FIRST_LANDING_DAY is a partition; most are missing by design).
+REFRESH_WHEN_UPSTREAM_LANDS = (
+    dg.AutomationCondition.eager()
+    .without(dg.AutomationCondition.in_latest_time_window())
+    .without(~dg.AutomationCondition.any_deps_missing())
+    & ~dg.AutomationCondition.any_deps_missing().ignore(DAILY_RAW)
+).with_label("refresh_when_upstream_lands")
+# Daily models: a day whose raw partition (re)landed; the latest day when an unpartitioned
+# upstream changed. Requested one tick after the last upstream update, and never while an
+# upstream runs: the intermediate models a day reads are requested on the tick its raw
+# day lands and run before it. (``will_be_requested`` of an unpartitioned parent is not
+# visible from a partitioned child, dagster-io/dagster#32935, so the wait is by tick.)
+DAY_LANDED = dg.AutomationCondition.any_deps_match(
+    dg.AutomationCondition.newly_updated()
+).allow(DAILY_RAW)
+UNPARTITIONED_UPSTREAM_CHANGED = dg.AutomationCondition.any_deps_updated().ignore(DAILY_RAW)
+REFRESH_LANDED_DAYS = (
+    (
+        DAY_LANDED
+        | (dg.AutomationCondition.in_latest_time_window() & UNPARTITIONED_UPSTREAM_CHANGED)
+    ).since_last_handled()
+    & ~dg.AutomationCondition.any_deps_match(dg.AutomationCondition.newly_updated())
+    & ~dg.AutomationCondition.any_deps_in_progress()
+    & ~dg.AutomationCondition.in_progress()
+).with_label("refresh_landed_days")
+
+
+def upstream_daily_raw_keys(
+    manifest: Mapping[str, Any], unique_id: str, key_of: Any
+) -> list[dg.AssetKey]:
+    """The daily raw feeds a dbt node reads, through any depth of models."""
+    parents = manifest["parent_map"]
+    seen, stack, found = set(), list(parents.get(unique_id, [])), set()
+    while stack:
+        node_id = stack.pop()
+        if node_id in seen:
+            continue
+        seen.add(node_id)
+        if node_id.startswith("source."):
+            key = key_of(manifest["sources"][node_id])
+            if key in DAILY_RAW_KEYS:
+                found.add(key)
+        else:
+            stack.extend(parents.get(node_id, []))
+    return sorted(found, key=lambda key: key.to_user_string())
 
 
 def is_daily_model(dbt_resource_props: Mapping[str, Any]) -> bool:
@@ -47,6 +100,9 @@ class VigilDbtTranslator(DagsterDbtTranslator):
         spec = super().get_asset_spec(manifest, unique_id, project)
         if spec.key.path[0] == "marts" and unique_id.startswith("model."):
             spec = spec.replace_attributes(freshness_policy=MARTS_FRESHNESS)
+        if unique_id.startswith("model.") and is_daily_model(manifest["nodes"][unique_id]):
+            raw = upstream_daily_raw_keys(manifest, unique_id, self.get_asset_key)
+            spec = spec.merge_attributes(deps=[dg.AssetDep(key) for key in raw])
         return spec
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
@@ -75,6 +131,8 @@ class VigilDbtTranslator(DagsterDbtTranslator):
     def get_automation_condition(
         self, dbt_resource_props: Mapping[str, Any]
     ) -> dg.AutomationCondition | None:
-        if dbt_resource_props["resource_type"] in {"model", "seed", "snapshot"}:
-            return REFRESH_WHEN_UPSTREAM_LANDS
-        return None
+        if dbt_resource_props["resource_type"] not in {"model", "seed", "snapshot"}:
+            return None
+        if is_daily_model(dbt_resource_props):
+            return REFRESH_LANDED_DAYS
+        return REFRESH_WHEN_UPSTREAM_LANDS
