@@ -55,7 +55,9 @@ def vitals_key(prefix: str, partition: int) -> str:
 def readings_frame(fields: list[dict[bytes, bytes]]) -> pd.DataFrame:
     """Messages' text fields as a vitals frame with typed columns."""
     frame = pd.DataFrame([{k.decode(): v.decode() for k, v in f.items()} for f in fields])
-    frame["observed_at"] = pd.to_datetime(frame["observed_at"], utc=True, errors="coerce")
+    frame["observed_at"] = pd.to_datetime(
+        frame["observed_at"], utc=True, errors="coerce", format="ISO8601"
+    )
     frame["observed_at"] = frame["observed_at"].dt.tz_localize(None)
     oxygen = frame["on_supplemental_oxygen"].str.lower()
     frame["on_supplemental_oxygen"] = oxygen.map({"true": True, "false": False}).astype(object)
@@ -64,8 +66,34 @@ def readings_frame(fields: list[dict[bytes, bytes]]) -> pd.DataFrame:
         frame["spo2_scale"] = pd.to_numeric(frame["spo2_scale"], errors="coerce").fillna(1)
     for column in ("encounter_id", "unit_id", "consciousness"):
         if column in frame:
-            frame[column] = frame[column].replace("", None)
+            present = frame[column].notna() & (frame[column] != "")
+            frame[column] = frame[column].astype(object).where(present, None)
     return frame
+
+
+def batch_from_fields(
+    messages: list[dict[bytes, bytes]], pseudonymize: Pseudonymizer | None = None
+) -> Batch:
+    """Broker messages (text fields of a reading, or an HL7 v2 message in field ``hl7``)
+    as one batch; HL7 messages the parser cannot use ride on it as ``_rejects``, which
+    the flow dead-letters with the parser's reason (any broker: Redis, Kafka)."""
+    readings = [fields for fields in messages if HL7_FIELD not in fields]
+    rejects: list[dict[str, Any]] = []
+    for fields in messages:
+        if HL7_FIELD not in fields:
+            continue
+        text = fields[HL7_FIELD].decode(errors="replace")
+        if pseudonymize is None:
+            rows, reason = [], "the source has no pseudonym key for HL7 v2 messages"
+        else:
+            rows, reason = vitals_from_message(text, pseudonymize)
+        readings += [_as_fields(row) for row in rows]
+        if reason is not None:
+            rejects.append({"reason": f"hl7: {reason}", "hl7": text})
+    batch = batch_from_frame(readings_frame(readings) if readings else EMPTY_READINGS)
+    if rejects:
+        batch["_rejects"] = rejects
+    return batch
 
 
 class _RedisPartition(StatefulSourcePartition[Batch, None]):
@@ -112,26 +140,10 @@ class _RedisPartition(StatefulSourcePartition[Batch, None]):
             if self._stop_when_idle:
                 raise StopIteration
             return []
-        readings = [fields for _, fields in messages if HL7_FIELD not in fields]
-        rejects: list[dict[str, Any]] = []
-        for _, fields in messages:
-            if HL7_FIELD in fields:
-                rows, reason = self._parse_hl7(fields[HL7_FIELD].decode(errors="replace"))
-                readings += [_as_fields(row) for row in rows]
-                if reason is not None:
-                    rejects.append({"reason": f"hl7: {reason}", "hl7": fields[HL7_FIELD].decode()})
-        frame = readings_frame(readings) if readings else None
-        batch = batch_from_frame(frame if frame is not None else EMPTY_READINGS)
+        batch = batch_from_fields([fields for _, fields in messages], self._pseudonymize)
         batch["_source_ids"] = (self._key, self._group, [mid for mid, _ in messages])
         batch["_stream_partition"] = self._partition
-        if rejects:
-            batch["_rejects"] = rejects
         return [batch]
-
-    def _parse_hl7(self, message: str) -> tuple[list[dict], str | None]:
-        if self._pseudonymize is None:
-            return [], "the source has no pseudonym key for HL7 v2 messages"
-        return vitals_from_message(message, self._pseudonymize)
 
     def snapshot(self) -> None:
         return None  # the consumer group's pending-entries list is the position

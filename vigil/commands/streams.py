@@ -8,10 +8,37 @@ from pathlib import Path
 from vigil.settings import get_settings
 
 
+def kafka_flow(args: argparse.Namespace):
+    """The early-warning flow between the Kafka topics named on the command line."""
+    from ingest.pseudonym import Pseudonymizer
+    from streams.kafka_connectors import KafkaConfig, build_kafka_flow
+    from streams.news2_flow import News2FlowConfig
+
+    if not args.bootstrap:
+        raise SystemExit("vigil stream --broker kafka needs --bootstrap HOST:PORT[,HOST:PORT]")
+    kafka = KafkaConfig(
+        brokers=tuple(args.bootstrap.split(",")),
+        vitals_topic=args.vitals_topic,
+        alerts_topic=args.alerts_topic,
+        dead_letters_topic=args.dead_letters_topic,
+    )
+    key = get_settings().pseudonym_key
+    pseudonymize = Pseudonymizer(key) if key else None  # HL7 v2 messages need the key
+    return build_kafka_flow(kafka, News2FlowConfig(emit_scores=False), pseudonymize)
+
+
 def run_stream(args: argparse.Namespace) -> int:
     from streams.runner import run_census, run_news2, run_ops
 
     settings = get_settings()
+    if args.broker == "kafka":
+        from bytewax.run import cli_main
+
+        from streams.runner import recovery_config
+
+        recovery = recovery_config(Path(args.recovery_dir)) if args.recovery_dir else None
+        cli_main(kafka_flow(args), workers_per_process=args.workers, recovery_config=recovery)
+        return 0
     if args.flow in ("census", "ops"):
         out = Path(args.out) if args.out else settings.stream_dir
         landing = Path(args.input) if args.input else settings.landing_dir
@@ -145,6 +172,19 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--nurse-seed", type=int, default=7, help="seed of the simulated nurse (default 7)"
+    )
+    parser.add_argument(
+        "--broker",
+        choices=("replay", "kafka"),
+        default="replay",
+        help="news2: replay the landing zone (default) or read and write Kafka topics through "
+        "Bytewax's Kafka connector (runs until stopped; see docs/streams.md)",
+    )
+    parser.add_argument("--bootstrap", help="kafka: bootstrap servers, HOST:PORT[,HOST:PORT]")
+    parser.add_argument("--vitals-topic", default="vigil.vitals", help="kafka: input topic")
+    parser.add_argument("--alerts-topic", default="vigil.alerts", help="kafka: alerts topic")
+    parser.add_argument(
+        "--dead-letters-topic", default="vigil.dead_letters", help="kafka: dead-letter topic"
     )
     parser.set_defaults(handler=run_stream)
 
