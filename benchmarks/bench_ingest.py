@@ -1,10 +1,11 @@
 """Intake throughput per format, against the direct path measured in the same run.
 
-A simulated network is written out as HL7 v2 messages (ADT + ORU^R01), FHIR R4 NDJSON
-and Synthea CSV, then loaded back by each adapter. The baseline is the direct path
-for the same rows: validating the simulator's core tables against the contract and
-landing them. Prints the median of --repeats runs, messages per second and the time
-per record relative to the baseline.
+A simulated network is written out as HL7 v2 messages (ADT with DG1 + ORU^R01, ED
+visits as A04/A03), FHIR R4 NDJSON and Synthea CSV, then loaded back by each adapter.
+The baseline is the direct path for the same rows: validating the simulator's core
+tables and ED visits against the contract and landing them. HL7 v2 is measured with
+each parser available (hl7apy always; python-hl7 when importable). Prints the median of
+--repeats runs, messages per second and the time relative to the baseline.
 
     .venv/bin/python benchmarks/bench_ingest.py [--days 1] [--repeats 3]
 """
@@ -23,6 +24,7 @@ import pandas as pd
 
 from contract.schema import CORE_TABLES
 from contract.validate import validate
+from ingest import hl7v2_message
 from ingest.export_fhir import to_ndjson
 from ingest.export_hl7v2 import to_messages
 from ingest.fhir import ingest_fhir
@@ -109,7 +111,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="runs per measure (default 3)")
     args = parser.parse_args()
     tables = simulate(NetworkConfig(hospitals=1, days=args.days, start=date(2025, 1, 6), seed=5))
-    core = {name: tables[name] for name in CORE_TABLES}
+    core = {name: tables[name] for name in (*CORE_TABLES, "ed_visits")}
     records = sum(len(frame) for frame in core.values())
     pseudonymize = Pseudonymizer("benchmark-pseudonym-key-000")
     with tempfile.TemporaryDirectory(prefix="vigil-bench-ingest-") as tmp:
@@ -131,12 +133,17 @@ def main() -> None:
             f"{'direct path (validate + land)':<34} {baseline:8.2f} s  "
             f"{records / baseline:10,.0f} records/s   1.0x"
         )
+        parsers = ["hl7apy"] + (["python-hl7"] if hl7v2_message.python_hl7 else [])
+
+        def hl7_with(parser: str) -> Callable[[], object]:
+            def run() -> object:
+                hl7v2_message.PARSER = parser
+                return ingest_hl7v2(hl7_path, work / "h", pseudonymize)
+
+            return run
+
         for name, count, run in (
-            (
-                "hl7v2 (ADT + ORU^R01 messages)",
-                len(messages),
-                lambda: ingest_hl7v2(hl7_path, work / "h", pseudonymize),
-            ),
+            *((f"hl7v2, {p} (ADT + ORU^R01)", len(messages), hl7_with(p)) for p in parsers),
             (
                 "fhir (NDJSON resources)",
                 fhir_count,
