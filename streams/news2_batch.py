@@ -56,6 +56,7 @@ from streams.news2_columns import (
 )
 
 NEVER = -(2**62)  # "never seen" event time; far enough from int64 min not to overflow
+SEPSIS_COLUMN = 4  # of PartitionState.raised_ns
 BAND_DICTIONARY = pa.array([BAND_LABELS[b] for b in Band])
 LACTATE_MAX_AGE_NS = LACTATE_MAX_AGE // timedelta(microseconds=1) * 1000
 
@@ -105,6 +106,9 @@ class PartitionState:
     # Per slot, the latest lactate results as (resulted_at ns, mmol/L), oldest first.
     lactates: dict[int, list[tuple[int, float]]] = field(default_factory=dict)
     last_at: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    # Per slot, event time of the last alert raised per NEWS2 band (columns 0-3) and for
+    # the sepsis screen (column 4): mirrors AlertBook.last_raised for vectorized suppression.
+    raised_ns: np.ndarray = field(default_factory=lambda: np.zeros((0, 5), np.int64))
     book: AlertBook = field(default_factory=AlertBook)
     watermark: int = NEVER
     counts: dict[str, int] = field(
@@ -131,6 +135,7 @@ class PartitionState:
             self.band = np.concatenate([self.band, np.zeros(grow, np.int8)])
             self.sepsis = np.concatenate([self.sepsis, np.zeros(grow, bool)])
             self.last_at = np.concatenate([self.last_at, np.full(grow, NEVER, np.int64)])
+            self.raised_ns = np.vstack([self.raised_ns, np.full((grow, 5), NEVER, np.int64)])
         return slots
 
     def process(self, batch: Batch) -> BatchOutput:
@@ -298,15 +303,20 @@ class PartitionState:
         self.last_at[slots[ends]] = t[ends]
         self.watermark = max(self.watermark, int(t.max()))
         self.counts["processed"] += m
-        candidates = fresh & (
-            ((band >= int(self.policy.min_band)) & (band > previous_band))
-            | (positive & ~previous_sepsis)
-        )
+        news2 = fresh & (band >= int(self.policy.min_band)) & (band > previous_band)
+        sepsis = positive & ~previous_sepsis
+        # A candidate within the suppression window of its key's last raise before this
+        # batch is suppressed whatever happens in the batch (raises only move the last
+        # raise later), so only the others take the Python path through the AlertBook.
+        window_ns = self.policy.suppress_window // timedelta(microseconds=1) * 1000
+        news2_open = news2 & (t - self.raised_ns[slots, np.maximum(band, 0)] >= window_ns)
+        sepsis_open = sepsis & (t - self.raised_ns[slots, SEPSIS_COLUMN] >= window_ns)
+        self.book.suppressed += int((news2 & ~news2_open).sum() + (sepsis & ~sepsis_open).sum())
         alerts = [
             alert
-            for i in np.flatnonzero(candidates)
+            for i in np.flatnonzero(news2_open | sepsis_open)
             for alert in self._alerts(
-                batch, i, t, band, previous_band, positive, previous_sepsis, scored
+                batch, i, t, band, previous_band, news2_open, sepsis_open, scored, slots
             )
         ]
         scores = _scores_table(batch, t, fresh, scored) if self.emit_scores else None
@@ -327,20 +337,21 @@ class PartitionState:
         has = (before >= row_start) & ~is_start
         return np.where(has, level[np.where(has, before, 0)], initial).astype(level.dtype)
 
-    def _alerts(self, batch, i, t, band, previous_band, positive, previous_sepsis, scored):
+    def _alerts(self, batch, i, t, band, previous_band, news2, sepsis, scored, slots):
         patient = batch["patient_id"][i]
         at = to_datetime(t[i])
         news2_band = Band(int(band[i]))
         raised = []
-        if band[i] > previous_band[i]:
-            raised.append(
-                (
-                    "news2",
-                    self.book.consider(str(patient), at, news2_band, Band(int(previous_band[i]))),
-                )
-            )
-        if positive[i] and not previous_sepsis[i]:
-            raised.append(("sepsis", self.book.consider_sepsis(str(patient), at, news2_band)))
+        if news2[i]:
+            new_id = self.book.consider(str(patient), at, news2_band, Band(int(previous_band[i])))
+            raised.append(("news2", new_id))
+            if new_id is not None:
+                self.raised_ns[slots[i], int(band[i])] = t[i]
+        if sepsis[i]:
+            new_id = self.book.consider_sepsis(str(patient), at, news2_band)
+            raised.append(("sepsis", new_id))
+            if new_id is not None:
+                self.raised_ns[slots[i], SEPSIS_COLUMN] = t[i]
         return [
             {
                 "alert_id": new_id,
