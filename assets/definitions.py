@@ -16,7 +16,7 @@ from assets.ingest.assets import ingest_assets
 from assets.ingest.checks import ingest_checks
 from assets.ml.catalog import ml_assets, ml_jobs
 from assets.monitoring.alerts import AlertsResource, vigil_run_failure_sensor
-from assets.monitoring.assets import monitoring_assets
+from assets.monitoring.assets import evaluation_sensors, monitoring_assets, monitoring_jobs
 from assets.monitoring.retraining import retraining_audit_sensor
 from assets.monitoring.sensors import drift_sensors
 from assets.raw.assets import raw_assets
@@ -48,9 +48,14 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             *ingest_assets,
         ],
         asset_checks=[*stream_checks, *ingest_checks],
-        jobs=[all_job, raw_landing_job, *ml_jobs],
+        # Steps run in the run's own process: every warehouse step is serialised by the
+        # `warehouse` pool anyway, and a process per step re-imports this code location
+        # (seconds each), which left runs STARTED for minutes while holding the pool.
+        executor=dg.in_process_executor,
+        jobs=[all_job, raw_landing_job, *ml_jobs, *monitoring_jobs],
         sensors=[
             *drift_sensors,
+            *evaluation_sensors,
             retraining_audit_sensor,
             vigil_run_failure_sensor,
             news2_stream_sensor,

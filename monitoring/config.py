@@ -27,6 +27,10 @@ class Thresholds:
 
     - ``drift_share``: share of drifted feature columns (Evidently's dataset-drift rule,
       default 0.5 as in Evidently's DataDriftPreset).
+    - ``column_p_value``: a feature column drifts when its test's p-value is below this
+      (Evidently's default 0.05). Sized as a family-wise error over the features
+      (Bonferroni: alpha / number of features), one drifted column can trigger
+      (``drift_share`` = one column's share) without a chance alarm every few days.
     - ``trigger_on_prediction_drift``: whether drift of the predicted risk alone triggers.
     - ``max_missing_share_increase`` / ``max_out_of_range_share_increase``: largest
       tolerated rise, in share of rows, of any feature's missing or out-of-range values
@@ -43,6 +47,7 @@ class Thresholds:
     """
 
     drift_share: float = 0.5
+    column_p_value: float = 0.05
     trigger_on_prediction_drift: bool = False
     max_missing_share_increase: float = 0.05
     max_out_of_range_share_increase: float = 0.05
@@ -54,6 +59,8 @@ class Thresholds:
     def __post_init__(self) -> None:
         if not 0 < self.drift_share <= 1:
             raise ValueError(f"drift_share must be within (0, 1], got {self.drift_share}")
+        if not 0 < self.column_p_value < 1:
+            raise ValueError(f"column_p_value must be within (0, 1), got {self.column_p_value}")
         if self.cooldown_hours < 0:
             raise ValueError(f"cooldown_hours must be >= 0, got {self.cooldown_hours}")
         if self.min_current_rows < 2:
@@ -66,6 +73,8 @@ class ModelMonitor:
 
     ``slug`` names the asset (``monitoring/<slug>_drift``), the sensor and the report
     folder. ``retrain_job`` is the models' job that retrains and gates the model.
+    ``numeric_method`` / ``categorical_method`` name Evidently's per-column tests (each
+    must give a p-value).
     """
 
     slug: str
@@ -82,6 +91,8 @@ class ModelMonitor:
     performance_window_days: int = 28
     ranges: tuple[ColumnRange, ...] = ()
     thresholds: Thresholds = field(default_factory=Thresholds)
+    numeric_method: str = "ks"
+    categorical_method: str = "chisquare"
 
     def __post_init__(self) -> None:
         if self.current_window_days < 1:

@@ -116,10 +116,17 @@ def drift_report(
     categorical: Sequence[str],
     prediction: str | None = None,
     drift_share: float = DATASET_DRIFT_SHARE,
+    column_threshold: float = 0.05,
+    numeric_method: str = NUMERIC_METHOD,
+    categorical_method: str = CATEGORICAL_METHOD,
 ) -> tuple[Any, DriftSummary]:
     """Run DataDriftPreset over the features (plus prediction drift); snapshot and summary.
 
     ``prediction`` names a numeric column of predicted risk present in both frames.
+    ``column_threshold``: a feature drifts when its test's p-value is below it (Evidently's
+    default 0.05; a Bonferroni-sized value keeps a window of many features from
+    drifting by chance), or, for a distance (``wasserstein``), when the distance reaches
+    it; the dataset drifts when at least ``drift_share`` of the features do.
     """
     features = list(numeric) + list(categorical)
     columns = features + ([prediction] if prediction else [])
@@ -131,12 +138,13 @@ def drift_report(
         DataDriftPreset(
             columns=features,
             drift_share=drift_share,
-            num_method=NUMERIC_METHOD,
-            cat_method=CATEGORICAL_METHOD,
+            num_method=numeric_method,
+            cat_method=categorical_method,
+            threshold=column_threshold,
         )
     ]
     if prediction:
-        metrics.append(ValueDrift(column=prediction, method=NUMERIC_METHOD))
+        metrics.append(ValueDrift(column=prediction, method=numeric_method))
     snapshot = Report(metrics).run(
         current_data=Dataset.from_pandas(current[columns], data_definition=definition),
         reference_data=Dataset.from_pandas(reference[columns], data_definition=definition),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,21 @@ class Evaluation:
     reports: list[Path] = field(default_factory=list)
 
 
+def pending_days(
+    last_evaluated: date | None, latest: date | None, limit: int
+) -> tuple[date, date] | None:
+    """The days still to evaluate, first and last: after ``last_evaluated`` up to ``latest``.
+
+    At most ``limit`` days (the latest ones); None when nothing is new.
+    """
+    if latest is None or (last_evaluated is not None and last_evaluated >= latest):
+        return None
+    first = latest - timedelta(days=limit - 1)
+    if last_evaluated is not None:
+        first = max(first, last_evaluated + timedelta(days=1))
+    return first, latest
+
+
 def reference_window(monitor: ModelMonitor, features: pd.DataFrame, champion: Champion):
     times = features[monitor.time_column]
     return features[times.between(champion.train_start, champion.train_end)]
@@ -86,6 +101,9 @@ def evaluate_day(
         monitor.categorical,
         prediction=PREDICTION,
         drift_share=monitor.thresholds.drift_share,
+        column_threshold=monitor.thresholds.column_p_value,
+        numeric_method=monitor.numeric_method,
+        categorical_method=monitor.categorical_method,
     )
     quality_snapshot, quality = quality_report(
         reference, current, monitor.numeric, monitor.categorical, monitor.ranges

@@ -6,6 +6,14 @@ from vigil.settings import Settings
 
 # One writer at a time on the DuckDB file: every warehouse asset is in the
 # `warehouse` pool, and the instance allows one step per pool at a time.
+#
+# Run monitoring (a daemon of its own, started by `dagster dev` / `dagster-daemon run`):
+# a run whose worker was killed (the daemon or `dagster dev` stopped mid-run) stays
+# STARTED for ever and keeps its `warehouse` slot, so every later run (a retrain the
+# drift sensor asked for) would wait behind it. The local run launcher cannot see a dead
+# worker, so such runs are failed after `max_runtime_seconds` (generous: the whole graph
+# on the default network takes minutes) or `start_timeout_seconds` when they never
+# start, and the slots of ended runs are given back after `free_slots_after_run_end_seconds`.
 DAGSTER_YAML = """\
 # Written by Vigil. SQLite run, event and schedule storage under this folder.
 telemetry:
@@ -13,6 +21,12 @@ telemetry:
 concurrency:
   pools:
     default_limit: 1
+run_monitoring:
+  enabled: true
+  start_timeout_seconds: 600
+  max_runtime_seconds: 7200
+  poll_interval_seconds: 30
+  free_slots_after_run_end_seconds: 30
 """
 
 

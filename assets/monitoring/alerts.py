@@ -32,7 +32,7 @@ def record_alert(warehouse: WarehouseResource, row: dict) -> None:
     """Insert the alert, waiting out a busy warehouse (another run may hold the lock)."""
     for attempt in range(WRITE_ATTEMPTS):
         try:
-            with warehouse.connect() as connection:
+            with warehouse.connect(wait_seconds=0) as connection:
                 connection.execute(RUN_FAILURE_ALERTS_DDL)
                 connection.execute(
                     upsert_sql("monitoring.run_failure_alerts", "run_id", row), list(row.values())

@@ -9,6 +9,7 @@ import mlflow
 import pandas as pd
 
 from assets.ml.assets import FEATURES_KEY, readmission_model
+from assets.monitoring.evaluation import build_evaluation_sensor, build_monitoring_job
 from assets.monitoring.partitions import MONITORING_DAYS
 from assets.raw.assets import WAREHOUSE_POOL
 from assets.resources import MlflowResource, WarehouseResource
@@ -187,3 +188,9 @@ def build_monitoring_asset(monitor: ModelMonitor, deps: list) -> dg.AssetsDefini
 
 readmission_drift = build_monitoring_asset(READMISSION, [FEATURES_KEY, readmission_model.key])
 monitoring_assets = [readmission_drift]
+# Jobs and sensors that evaluate each model's new days unattended (assets/monitoring/evaluation.py).
+readmission_monitoring_job = build_monitoring_job(READMISSION, readmission_drift)
+monitoring_jobs = [readmission_monitoring_job]
+evaluation_sensors = [
+    build_evaluation_sensor(READMISSION, FEATURES_KEY, readmission_monitoring_job),
+]

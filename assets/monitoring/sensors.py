@@ -26,6 +26,8 @@ WAREHOUSE_BUSY = (duckdb.IOException, FileNotFoundError)
 MONITOR_TAG = "vigil/monitor"
 RESULT_TAG = "vigil/drift_result_id"
 PARTITION_TAG = "vigil/drift_partition"
+# A sensor tick waits this long for a reader's lock on the warehouse, then skips.
+SENSOR_WRITE_WAIT_SECONDS = 5.0
 
 NEW_RESULTS_SQL = """
 select drift_result_id, model_name, evaluated_at, partition_date, current_rows,
@@ -55,7 +57,7 @@ def _has_table(connection, table: str) -> bool:
 def record_events(warehouse: WarehouseResource, events: list[RetrainingEvent]) -> None:
     if not events:
         return
-    with warehouse.connect() as connection:
+    with warehouse.connect(wait_seconds=SENSOR_WRITE_WAIT_SECONDS) as connection:
         connection.execute(RETRAINING_EVENTS_DDL)
         for event in events:
             row = event.row()
