@@ -112,6 +112,60 @@ def main() -> None:
             p50, p95 = statistics.median(runs) * 1000, percentile(runs, 0.95) * 1000
             print(f"{mart:<20}{rows[mart]:>10,}{p50:>10.2f}{p95:>10.2f}{p50 / base_p50:>10.1f}")
 
+        print_network_metrics(connection)
+
+
+# Network-level values of the calibrated metrics (2025, every hospital), each next to its
+# CMS Care Compare national reference (July 2024 seeds) where one exists.
+NETWORK_METRICS = {
+    "HWR unplanned 30-day readmission rate % (READM_30_HOSP_WIDE 14.6)": (
+        "select 100.0 * sum(unplanned_readmissions_30d) / sum(index_admissions) "
+        "from marts.quality_monthly"
+    ),
+    "first readmissions planned by the PAA v4.0 (count)": (
+        "select count(*) from intermediate.int_readmissions_linked "
+        "where is_index_admission and is_first_readmission_planned"
+    ),
+    "median ED arrival to departure, discharged, min (OP_18b 163)": (
+        "select median(arrival_to_departure_minutes) from intermediate.int_ed_visits_timed "
+        "where is_discharged_from_ed"
+    ),
+    "left without being seen % (OP_22 3)": (
+        "select 100.0 * avg(is_left_without_being_seen::int) from intermediate.int_ed_visits_timed"
+    ),
+    "in-hospital mortality %": (
+        "select 100.0 * sum(in_hospital_deaths) / sum(discharges) from marts.quality_monthly"
+    ),
+    "network O/E (1 by construction) / hospital O/E min / max": (
+        "with h as (select hospital_id, sum(in_hospital_deaths) / sum(expected_deaths) as oe "
+        "from marts.quality_monthly group by 1) select (select sum(in_hospital_deaths) / "
+        "sum(expected_deaths) from marts.quality_monthly), min(oe), max(oe) from h"
+    ),
+    "median minutes to NEWS2 acknowledgement (RCP 2017: high 30, medium 60 max)": (
+        "select median(median_news2_minutes_to_acknowledgement) from marts.kpi_daily"
+    ),
+    "NEWS2 alerts acknowledged % / escalated %": (
+        "select 100.0 * sum(news2_alerts_acknowledged) / sum(news2_alerts_raised), "
+        "100.0 * sum(news2_alerts_escalated) / sum(news2_alerts_raised) from marts.kpi_daily"
+    ),
+    "mean / max ED boarders per unit-hour (units taking ED admissions)": (
+        "select avg(boarders), max(boarders) from marts.kpi_unit_hourly "
+        "where unit_id in (select distinct unit_id from marts.kpi_unit_hourly where boarders > 0)"
+    ),
+    "occupancy % / ALOS d": (
+        "select 100.0 * sum(midnight_census) / sum(staffed_beds), "
+        "sum(alos_days * discharges) / sum(discharges) from marts.kpi_daily"
+    ),
+}
+
+
+def print_network_metrics(connection: duckdb.DuckDBPyConnection) -> None:
+    print("\nnetwork metrics (CMS national reference in brackets)")
+    for label, sql in NETWORK_METRICS.items():
+        values = connection.execute(sql).fetchone()
+        shown = " / ".join("-" if v is None else f"{v:,.2f}" for v in values)
+        print(f"  {label}: {shown}")
+
 
 if __name__ == "__main__":
     main()
