@@ -10,8 +10,9 @@ Then, from `monitoring.drift_results`:
   retrain threshold (``monitoring.policy.breaches``, cooldown ignored);
 - detection delay: on ``case_mix_drift``, days from the scenario's start to the first
   day whose result passes a threshold;
-- device drift: Evidently drift of the charted vitals per day (reference: the first 30
-  days), on the SpO2 column and on the dataset;
+- device drift: drift of the charted vitals per day on the SpO2 column, by the earlier
+  detector (K-S against the first 30 days) and by :mod:`monitoring.vitals` (normed
+  Wasserstein >= 0.2 against a rolling reference): days flagged before and from the start;
 - time to new champion: the drifted day's partition is re-materialized, the drift
   sensor evaluated, the retrain job it requests executed and the audit sensor run,
   in process; wall time from the partition run's start to the gate's decision, and
@@ -32,6 +33,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from monitoring import vitals as monitoring_vitals
 from monitoring.drift import drift_report
 from monitoring.monitors import READMISSION
 from monitoring.policy import ResultView, breaches
@@ -40,7 +42,7 @@ from vigil.pipeline import materialize_all, simulate
 from vigil.settings import Settings
 
 START = date(2025, 1, 1)
-VITALS = ["respiration_rate_per_minute", "spo2_pct", "systolic_bp_mmhg", "pulse_per_minute"]
+VITALS = list(monitoring_vitals.VITALS)
 RESULT_COLUMNS = (
     "drift_result_id, model_name, evaluated_at, partition_date, current_rows, drifted_share, "
     "drifted_columns, is_prediction_drift, max_missing_share_increase, "
@@ -108,27 +110,47 @@ def alarms(results: list[ResultView]) -> list[ResultView]:
 
 
 def vitals_drift(settings: Settings, drift_day: date) -> dict[str, object]:
+    """Days flagged on SpO2 before and from the offset's start, by two detectors.
+
+    ``ks_fixed``: K-S p-value < 0.05 against the first 30 days (the earlier detector);
+    ``distance_rolling``: :mod:`monitoring.vitals` (normed Wasserstein >= 0.1 against the
+    28 days ending a week before).
+    """
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
         vitals = connection.execute(
             f"select cast(observed_at as date) as day, {', '.join(VITALS)} "
             "from staging.stg_ehr__vitals"
         ).df()
     vitals["day"] = pd.to_datetime(vitals["day"]).dt.date
-    reference = vitals[vitals["day"] < START + timedelta(days=30)]
-    flagged_spo2, flagged_dataset = [], []
-    for day in sorted(d for d in vitals["day"].unique() if d >= START + timedelta(days=30)):
-        _, summary = drift_report(reference, vitals[vitals["day"] == day], VITALS, [])
-        if "spo2_pct" in summary.drifted_columns:
-            flagged_spo2.append(day)
-        if summary.dataset_drift:
-            flagged_dataset.append(day)
-    before = [d for d in flagged_spo2 if d < drift_day]
-    after = [d for d in flagged_spo2 if d >= drift_day]
-    return {
-        "spo2_flagged_days_before_start": len(before),
-        "spo2_first_flag_delay_days": (after[0] - drift_day).days if after else None,
-        "dataset_drift_days": len(flagged_dataset),
-    }
+    first = START + timedelta(days=30)
+    fixed = vitals[vitals["day"] < first]
+    flags: dict[str, list[date]] = {"ks_fixed": [], "distance_rolling": []}
+    dataset: dict[str, int] = {"ks_fixed": 0, "distance_rolling": 0}
+    for day in sorted(d for d in vitals["day"].unique() if d >= first + timedelta(days=5)):
+        current = vitals[vitals["day"] == day]
+        summaries = {
+            "ks_fixed": drift_report(fixed, current, VITALS, [])[1],
+            "distance_rolling": monitoring_vitals.vitals_drift(
+                monitoring_vitals.rolling_reference(vitals, day), current
+            ),
+        }
+        for name, summary in summaries.items():
+            if "spo2_pct" in summary.drifted_columns:
+                flags[name].append(day)
+            dataset[name] += summary.dataset_drift
+    out: dict[str, object] = {}
+    for name, days in flags.items():
+        after = [d for d in days if d >= drift_day]
+        out[name] = {
+            "spo2_flagged_days_before_start": len([d for d in days if d < drift_day]),
+            "days_evaluated_before_start": len(
+                [d for d in vitals["day"].unique() if first + timedelta(days=5) <= d < drift_day]
+            ),
+            "spo2_first_flag_delay_days": (after[0] - drift_day).days if after else None,
+            "spo2_flagged_days_from_start": len(after),
+            "dataset_drift_days": dataset[name],
+        }
+    return out
 
 
 def time_to_champion(settings: Settings, day: date) -> dict[str, object]:
