@@ -14,8 +14,9 @@ from vigil.settings import Settings
 # worker, so such runs are failed after `max_runtime_seconds` (generous: the whole graph
 # on the default network takes minutes) or `start_timeout_seconds` when they never
 # start, and the slots of ended runs are given back after `free_slots_after_run_end_seconds`.
-DAGSTER_YAML = """\
-# Written by Vigil. SQLite run, event and schedule storage under this folder.
+HEADER = "# Written by Vigil."
+DAGSTER_YAML = f"""\
+{HEADER} SQLite run, event and schedule storage under this folder.
 telemetry:
   enabled: false
 concurrency:
@@ -31,8 +32,14 @@ run_monitoring:
 
 
 def prepare_dagster_home(settings: Settings) -> None:
-    """Create DAGSTER_HOME with Vigil's dagster.yaml unless the user supplied one."""
+    """Create DAGSTER_HOME with Vigil's dagster.yaml unless the user supplied one.
+
+    A dagster.yaml Vigil wrote earlier (it starts with ``HEADER``) is brought up to date,
+    so an existing home gets run monitoring too; a user's own file is left alone.
+    """
     settings.ensure_dirs()
     config = settings.dagster_home / "dagster.yaml"
-    if not config.exists():
+    if not config.exists() or (
+        config.read_text().startswith(HEADER) and config.read_text() != DAGSTER_YAML
+    ):
         config.write_text(DAGSTER_YAML)
