@@ -78,3 +78,9 @@ def test_the_mart_is_built_after_the_scoring_asset() -> None:
     assert dg.AssetKey(["ml", "readmission_scores"]) in mart.parent_keys
     assert dg.AssetKey(["ml", "readmission_features"]) in mart.parent_keys
     assert mart.group_name == "marts"
+    # The mart is its own dbt step after the scoring asset, so Dagster does not have to
+    # split the main dbt step around the ML assets (a split separates dbt tests from the
+    # models they reference).
+    nodes = {node.name for node in defs.resolve_job_def("vigil_all_job").graph.nodes}
+    assert "vigil_dbt_scored_marts" in nodes
+    assert not any(name.startswith("vigil_dbt_models_") for name in nodes)
