@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import numpy as np
+
 from clinical.news2 import Band
 
 
@@ -47,7 +49,10 @@ class AlertPolicy:
     late_ack_window: timedelta = timedelta(hours=24)
 
     def ack_deadline(self, band: Band) -> timedelta | None:
-        return dict(self.ack_deadlines).get(band)
+        for deadline_band, deadline in self.ack_deadlines:
+            if deadline_band == band:
+                return deadline
+        return None
 
 
 def alert_id(patient_id: str, observed_at: datetime, band: Band, alert_type: str = "news2") -> str:
@@ -57,7 +62,7 @@ def alert_id(patient_id: str, observed_at: datetime, band: Band, alert_type: str
     return hashlib.sha1(key.encode()).hexdigest()[:16]
 
 
-@dataclass
+@dataclass(frozen=True)
 class OpenAlert:
     alert_id: str
     patient_id: str
@@ -81,6 +86,20 @@ class AlertBook:
     escalated: dict[str, OpenAlert] = field(default_factory=dict)
     due_rows: list[dict[str, Any]] = field(default_factory=list)  # escalated, not yet emitted
     suppressed: int = 0
+
+    def __deepcopy__(self, memo: dict) -> AlertBook:
+        """An independent copy (a dataflow snapshots its state at every epoch): the
+        containers are copied; what they hold (strings, datetimes, frozen
+        :class:`OpenAlert`, escalation rows never changed once made) is immutable in use,
+        so it is shared. ~10x cheaper than the generic deep copy."""
+        return AlertBook(
+            self.policy,
+            dict(self.last_raised),
+            dict(self.open),
+            dict(self.escalated),
+            list(self.due_rows),
+            self.suppressed,
+        )
 
     def consider(self, patient_id: str, at: datetime, band: Band, previous: Band) -> str | None:
         """Return the new alert's id if entering ``band`` from ``previous`` raises one."""
@@ -169,3 +188,41 @@ class AlertBook:
         ]
         for expired_id in expired:
             del self.escalated[expired_id]
+
+
+def unsuppressed(
+    keys: np.ndarray, at: np.ndarray, last_raised: np.ndarray, window_ns: int
+) -> np.ndarray:
+    """Which band entries raise an alert: the suppression rule of :class:`AlertBook`
+    applied to many entries at once.
+
+    ``keys`` is an integer suppression key per entry (one per patient and band, or
+    patient and alert type), ``at`` its event time in ns and ``last_raised`` the time of
+    each key's last raise before these entries (indexed by key; a large negative number
+    if never). Entries are taken in time order per key (ties in the given order); an
+    entry raises when it is at least ``window_ns`` after its key's last raise, which it
+    then becomes. Returns the mask of entries that raise; ``last_raised`` is updated in
+    place. Each round picks one raise per key, so rounds = most raises of one key.
+    """
+    n = len(keys)
+    raised = np.zeros(n, dtype=bool)
+    if n == 0:
+        return raised
+    order = np.lexsort((np.arange(n), at, keys))
+    key, time = keys[order], at[order]
+    position = np.arange(n)
+    alive = np.ones(n, dtype=bool)
+    while True:
+        eligible = np.flatnonzero(alive & (time - last_raised[key] >= window_ns))
+        if len(eligible) == 0:
+            break
+        # the first eligible entry of each key raises; earlier ones of the key are
+        # suppressed; later ones are judged against it in the next round
+        picked_keys, first = np.unique(key[eligible], return_index=True)
+        picked = eligible[first]
+        raised[order[picked]] = True
+        last_raised[picked_keys] = time[picked]
+        after = np.full(len(last_raised), n)
+        after[picked_keys] = picked + 1
+        alive &= position >= after[key]
+    return raised

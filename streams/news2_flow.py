@@ -188,13 +188,11 @@ def _split_with_records(
 
 
 def _table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
-    return pa.Table.from_pylist(
-        [
-            {k: (str(v) if k == "patient_id" and v is not None else v) for k, v in r.items()}
-            for r in rows
-        ],
-        schema=schema,
-    )
+    """Rows as a table of ``schema`` (missing keys null, extra keys dropped), by column."""
+    columns = {name: [row.get(name) for row in rows] for name in schema.names}
+    if "patient_id" in columns:
+        columns["patient_id"] = [None if v is None else str(v) for v in columns["patient_id"]]
+    return pa.Table.from_pydict(columns, schema=schema)
 
 
 def _step(config: News2FlowConfig):

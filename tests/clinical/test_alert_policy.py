@@ -89,3 +89,33 @@ def test_sepsis_alerts_have_their_own_ids_and_suppression() -> None:
     sepsis = book.consider_sepsis("P1", T0, Band.HIGH)
     assert sepsis is not None and sepsis != news2
     assert book.consider_sepsis("P1", minutes(30), Band.HIGH) is None
+
+
+def test_vectorized_suppression_raises_what_the_book_raises() -> None:
+    """unsuppressed() over many entries at once (several raises per key) agrees with an
+    AlertBook fed the same entries one by one in time order."""
+    import numpy as np
+
+    from clinical.alert_policy import unsuppressed
+
+    rng = np.random.default_rng(3)
+    keys = rng.integers(0, 6, 400)
+    at_minutes = rng.integers(0, 24 * 60, 400)
+    order = np.lexsort((np.arange(400), at_minutes, keys))
+    book = AlertBook(AlertPolicy(suppress_window=timedelta(hours=2)))
+    book.last_raised[("K0", "news2:high")] = minutes(-30)  # raised before these entries
+    expected = np.zeros(400, dtype=bool)
+    for i in order:
+        expected[i] = (
+            book.consider(f"K{keys[i]}", minutes(int(at_minutes[i])), Band.HIGH, Band.LOW)
+            is not None
+        )
+    never = -(2**62)
+    last = np.full(6, never, dtype=np.int64)
+    last[0] = -30 * 60 * 10**9
+    raised = unsuppressed(keys, at_minutes * 60 * 10**9, last, 2 * 3600 * 10**9)
+    assert (raised == expected).all()
+    assert raised.sum() > 6 * 5  # several rounds: more than one raise per key
+    assert book.suppressed == 400 - raised.sum()
+    for key in range(6):
+        assert last[key] == max(at_minutes[keys == key][raised[keys == key]]) * 60 * 10**9

@@ -211,3 +211,111 @@ def test_vectorized_suppression_matches_the_alert_book(batch_rows: int) -> None:
         alerts += state.process(batch_from_frame(frame.iloc[start : start + batch_rows])).alerts
     assert sorted(a["alert_id"] for a in alerts) == sorted(expected)
     assert state.book.suppressed == book.suppressed > 20
+
+
+def monitor_feed(seed: int) -> pd.DataFrame:
+    """A charted set per patient, then monitor rows without ACVPU or oxygen (carried from
+    the chart) for 20 h, so the carried values go stale at 12 h mid-feed; some patients
+    are charted again at 10 h."""
+    rng = np.random.default_rng(seed)
+    patients = [f"P{i}" for i in range(12)]
+    charted = [
+        rec(p, minutes, consciousness=rng.choice(list("AAV")), on_supplemental_oxygen=bool(o))
+        for p, o in zip(patients, rng.random(len(patients)) < 0.3, strict=True)
+        for minutes in ((0, 600) if p in patients[:4] else (0,))
+    ]
+    monitor = [
+        rec(
+            p,
+            minutes,
+            consciousness=None,
+            on_supplemental_oxygen=None,
+            respiration_rate=float(rng.integers(8, 30)),
+            spo2=float(rng.integers(88, 100)),
+            pulse=float(rng.integers(45, 135)),
+        )
+        for minutes in range(1, 20 * 60, 7)
+        for p in patients
+    ]
+    frame = pd.DataFrame(charted + monitor).sort_values("observed_at", kind="stable")
+    for column in ("consciousness", "on_supplemental_oxygen"):  # not charted: None
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    return frame.reset_index(drop=True)
+
+
+@pytest.mark.parametrize("batch_rows", [1, 50, 1000, 5000])
+def test_values_carried_from_the_chart_go_stale_as_in_the_per_record_reference(
+    batch_rows: int,
+) -> None:
+    frame = monitor_feed(5)
+    states: dict[str, PatientState] = {}
+    expected = {}
+    for row in frame.to_dict("records"):
+        row["observed_at"] = row["observed_at"].to_pydatetime()
+        row = {k: v for k, v in row.items() if v is not None}
+        scored, _ = states.setdefault(row["patient_id"], PatientState()).observe(row)
+        expected[(row["patient_id"], row["observed_at"])] = scored["news2_score"]
+    state = PartitionState(policy=NO_SUPPRESSION)
+    scores = {}
+    for start in range(0, len(frame), batch_rows):
+        table = state.process(batch_from_frame(frame.iloc[start : start + batch_rows])).scores
+        for patient, at, score in zip(
+            *table.select(["patient_id", "observed_at", "news2_score"]).to_pydict().values(),
+            strict=True,
+        ):
+            scores[(patient, at.to_pydatetime())] = score
+    assert scores == expected
+    unscored = sum(score is None for score in expected.values())
+    assert 0 < unscored < len(expected)  # stale after 12 h, unless charted again
+
+
+def test_a_snapshot_copy_is_independent_of_the_state_it_was_taken_from() -> None:
+    """Bytewax deep-copies the state at every snapshot; the copy must evolve alone."""
+    import copy
+    import dataclasses
+
+    frame = random_feed(11, 2000)
+    state = PartitionState()
+    state.process(batch_from_frame(frame.iloc[:1000]))
+    snapshot = copy.deepcopy(state)
+    for f in dataclasses.fields(PartitionState):
+        value = getattr(state, f.name)
+        mutable = isinstance(value, np.ndarray | dict | list) or dataclasses.is_dataclass(value)
+        if mutable and not isinstance(value, AlertPolicy):  # the policy is frozen
+            assert getattr(snapshot, f.name) is not value, f.name
+    later = [batch_from_frame(frame.iloc[start : start + 250]) for start in range(1000, 2000, 250)]
+    original_out = [state.process(b) for b in later]
+    copied_out = [snapshot.process(b) for b in later]
+    assert [o.alerts for o in copied_out] == [o.alerts for o in original_out]
+    assert [o.escalations for o in copied_out] == [o.escalations for o in original_out]
+    assert snapshot.counts == state.counts and snapshot.book.open == state.book.open
+    assert sum(len(o.alerts) for o in original_out) > 0
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {},
+        {"temperature": 98.6},
+        {"consciousness": "X"},
+        {"on_supplemental_oxygen": 0.5},
+        {"spo2_scale": 3},
+        {"patient_id": None},
+        {"pulse": np.nan},
+        {"on_supplemental_oxygen": None, "consciousness": None},
+    ],
+)
+def test_the_all_valid_shortcut_agrees_with_the_row_checks(change) -> None:
+    from streams.news2_columns import _checks, invalid_reasons
+
+    half_oxygen = change.get("on_supplemental_oxygen") == 0.5
+    frame_batch = batch([rec("P1", 0), rec("P2", 1, **(change if not half_oxygen else {}))])
+    if half_oxygen:  # a code no frame produces, but a broker batch might carry
+        frame_batch["on_supplemental_oxygen"] = np.array([0.0, 0.5])
+    any_invalid = any(check.any() for check in _checks(frame_batch))
+    reasons = invalid_reasons(frame_batch)
+    assert (reasons is None) == (not any_invalid)
+    assert any_invalid == bool(change) or change in (
+        {"pulse": np.nan},
+        {"on_supplemental_oxygen": None, "consciousness": None},
+    )
