@@ -525,3 +525,52 @@ def vitals_from_message(message: str, pseudonymize: Pseudonymizer) -> tuple[list
     if vitals.empty:
         return [], "no vital-sign OBX in the message"
     return vitals.to_dict("records"), None
+
+
+def adt_events_from_message(
+    message: str, pseudonymize: Pseudonymizer
+) -> tuple[list[dict], str | None]:
+    """One live ADT message as the ADT event rows a batch load records for it (for a
+    stream connector feeding the census), with the same pseudonyms.
+
+    Returns (rows, None) or ([], reason) when the message cannot be used. A01, A02,
+    A03 (and A04 / A06 of a bed stay) give the intake's ``adt_events`` row; A11 (cancel
+    admit) and A13 (cancel discharge), which a batch load applies by undoing stored
+    history, give one row with that ``event_type`` and the visit's PV1-3 unit, so a
+    live consumer can undo it too; A08 (update) and visits without a bed stay give no
+    row. Every row also carries ``encounter_type``. The message is read on its own:
+    the visit's class comes from its own PV1-2 (a required field), not from earlier
+    messages.
+    """
+    intake = Hl7Intake(pseudonymize)
+    intake.add(message, "live")
+    if intake.rejected:
+        return [], intake.rejected[0][1]
+    parsed = hl7.parse(hl7.minimise(message))
+    kind, trigger = hl7.value(parsed.msh, 9, 1), hl7.value(parsed.msh, 9, 2)
+    if kind != "ADT":
+        return [], f"message type {kind}^{trigger} is not an ADT message"
+    if trigger in {"A11", "A13"}:
+        patient_id, authority, _ = intake._patient(parsed)
+        encounter = intake._visit(parsed, patient_id, authority)
+        if encounter.get("encounter_type") not in BED_STAY_TYPES:
+            return [], None
+        return [
+            {
+                "adt_event_id": intake.pseudonymize(
+                    "adt_event",
+                    hl7.value(parsed.msh, 10) or f"{trigger}|{intake._event_time(parsed)}",
+                    hl7.value(parsed.msh, 4),
+                ),
+                "encounter_id": encounter["encounter_id"],
+                "patient_id": patient_id,
+                "hospital_id": encounter["hospital_id"],
+                "unit_id": encounter["_unit"],
+                "event_type": trigger,
+                "event_at": intake._event_time(parsed),
+                "encounter_type": encounter["encounter_type"],
+            }
+        ], None
+    types = {e["encounter_id"]: e.get("encounter_type") for e in intake.state.encounters.values()}
+    rows = [row for events in intake.state.events.values() for row in events]
+    return [{**row, "encounter_type": types.get(row["encounter_id"])} for row in rows], None
