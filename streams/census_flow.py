@@ -79,6 +79,15 @@ def _dead_letter(record: Record, reason: str) -> tuple[str, pa.Table]:
     return "dead_letters", pa.Table.from_pylist([row], schema=CENSUS_SCHEMAS["dead_letters"])
 
 
+def _unkeyed(record: Record) -> tuple[str, Any]:
+    """A record without a hospital: a broker source's acknowledgement marker (passed on
+    to the sink, see :class:`streams.redis_connectors.RedisAdtSource`), a message the
+    source could not parse (``_reason``), or a malformed record."""
+    if "_source_ack" in record:
+        return "source_ack", record["_source_ack"]
+    return _dead_letter(record, record.get("_reason", "malformed: no hospital_id"))
+
+
 def _step(config: CensusFlowConfig):
     def step(state: HospitalCensus | None, record: Record):
         if state is None:
@@ -113,9 +122,7 @@ def build_flow(
     # (hospital_id, (kind, pa.Table))
     outputs = op.key_rm("drop_hospital", tagged)
     # (kind, pa.Table)
-    rejected = op.map(
-        "reject_malformed", split.falses, lambda r: _dead_letter(r, "malformed: no hospital_id")
-    )
+    rejected = op.map("reject_malformed", split.falses, _unkeyed)
     # (kind, pa.Table)
     op.output("sink", op.merge("all_outputs", outputs, rejected), sink)
     return flow

@@ -24,6 +24,7 @@ id guards the ``XADD``), so downstream sees each alert once.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pandas as pd
@@ -38,7 +39,7 @@ from streams.news2_columns import BATCH_COLUMNS, Batch, batch_from_frame
 HL7_FIELD = b"hl7"
 EMPTY_READINGS = pd.DataFrame({name: pd.Series(dtype=object) for name in BATCH_COLUMNS})
 
-ALERT_KINDS = ("alerts", "sepsis_alerts", "escalations")
+ALERT_KINDS = ("alerts", "sepsis_alerts", "escalations", "capacity_alerts", "boarding_alerts")
 # Publish an alert once: the marker key is set only if absent, and only then XADDed.
 PUBLISH_ONCE = """
 if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
@@ -125,8 +126,8 @@ class _RedisPartition(StatefulSourcePartition[Batch, None]):
             if "BUSYGROUP" not in str(error):
                 raise
 
-    def next_batch(self) -> list[Batch]:
-        # First re-deliver this consumer's unacknowledged messages, then new ones.
+    def _read(self) -> list[tuple[bytes, dict[bytes, bytes]]]:
+        """The next messages: first this consumer's unacknowledged ones, then new ones."""
         start = ">" if self._pending_done else "0"
         block = self._block_ms if self._pending_done else None
         reply = self._client.xreadgroup(
@@ -136,9 +137,13 @@ class _RedisPartition(StatefulSourcePartition[Batch, None]):
         if not self._pending_done and not messages:
             self._pending_done = True
             return []
+        if not messages and self._stop_when_idle:
+            raise StopIteration
+        return messages
+
+    def next_batch(self) -> list[Batch]:
+        messages = self._read()
         if not messages:
-            if self._stop_when_idle:
-                raise StopIteration
             return []
         batch = batch_from_fields([fields for _, fields in messages], self._pseudonymize)
         batch["_source_ids"] = (self._key, self._group, [mid for mid, _ in messages])
@@ -246,16 +251,17 @@ class _RedisSinkPartition(StatelessSinkPartition[tuple[str, Any]]):
                         args=[self._ttl, "kind", kind, *_fields(row)],
                         client=pipe,
                     )
-            elif kind == "dead_letters":
+            elif kind in ("dead_letters", "occupancy"):  # occupancy: the census flow's
                 for row in value.to_pylist():
-                    pipe.xadd(f"{self._prefix}:dead_letters", _field_map(row))
+                    pipe.xadd(f"{self._prefix}:{kind}", _field_map(row))
         pipe.execute()
 
 
 class RedisStreamSink(DynamicSink[tuple[str, Any]]):
-    """Alerts and escalations to ``<prefix>:alerts`` (once each), dead letters to
-    ``<prefix>:dead_letters``; acknowledges source messages after writing them.
-    Score tables are not sent to the broker."""
+    """Alerts and escalations (and the census flow's capacity and boarding alerts) to
+    ``<prefix>:alerts`` (once each), dead letters to ``<prefix>:dead_letters``, census
+    occupancy rows to ``<prefix>:occupancy``; acknowledges source messages after writing
+    them. Score tables are not sent to the broker."""
 
     def __init__(self, url: str, prefix: str = "vigil", marker_ttl_s: int = 7 * 24 * 3600):
         self.url = url
@@ -295,5 +301,107 @@ def publish_hl7(client: redis.Redis, prefix: str, messages: list[str], partition
     pipe = client.pipeline(transaction=False)
     for message in messages:
         pipe.xadd(vitals_key(prefix, hl7_partition(message, partitions)), {"hl7": message})
+    pipe.execute()
+    return len(messages)
+
+
+# --- ADT for the census flow -------------------------------------------------------
+
+ADT_GROUP = "vigil-census"
+# A live ADT event as the census applies it (clinical.census: A01 in, A02 move, A03 out):
+# a bed-stay registration (A04) enters like an admission, a cancelled admission (A11)
+# leaves like a discharge, a cancelled discharge (A13) returns to the PV1-3 unit.
+CENSUS_EVENT = {"A01": "A01", "A02": "A02", "A03": "A03", "A04": "A01", "A11": "A03", "A13": "A01"}
+
+
+def adt_key(prefix: str, partition: int) -> str:
+    return f"{prefix}:adt:{partition}"
+
+
+def census_records(
+    messages: list[dict[bytes, bytes]], pseudonymize: Pseudonymizer | None
+) -> list[dict[str, Any]]:
+    """HL7 v2 ADT messages (field ``hl7``) as census event records, parsed by
+    :func:`ingest.hl7v2.adt_events_from_message`; a message it cannot use becomes a
+    record without ``hospital_id`` and with ``_reason``, which the census flow
+    dead-letters (``hl7: <reason>``, the record naming the message by digest only).
+    A08 updates and visits without a bed stay give no record."""
+    from ingest.hl7v2 import adt_events_from_message
+
+    records: list[dict[str, Any]] = []
+    for fields in messages:
+        text = fields.get(HL7_FIELD, b"").decode(errors="replace")
+        if pseudonymize is None:
+            rows, reason = [], "the source has no pseudonym key for HL7 v2 messages"
+        else:
+            rows, reason = adt_events_from_message(text, pseudonymize)
+        if reason is not None:
+            digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+            records.append({"_reason": f"hl7: {reason}", "message_sha256": digest})
+        for row in rows:
+            records.append(
+                {
+                    "encounter_id": row["encounter_id"],
+                    "hospital_id": row["hospital_id"],
+                    "unit_id": row["unit_id"],
+                    "event_type": CENSUS_EVENT[row["event_type"]],
+                    "hl7_event": row["event_type"],
+                    "event_at": pd.Timestamp(row["event_at"]).floor("us").to_pydatetime(),
+                }
+            )
+    return records
+
+
+class _AdtPartition(_RedisPartition):
+    def next_batch(self) -> list[dict[str, Any]]:
+        messages = self._read()
+        if not messages:
+            return []
+        records = census_records([fields for _, fields in messages], self._pseudonymize)
+        # acknowledged by the sink, once written (see streams.census_flow)
+        return [*records, {"_source_ack": (self._key, self._group, [m for m, _ in messages])}]
+
+
+class RedisAdtSource(RedisStreamSource):
+    """Reads HL7 v2 ADT messages from ``<prefix>:adt:<i>`` with a consumer group, for the
+    live census flow (:mod:`streams.census_flow`); ``pseudonymize`` is the intake key.
+    Producers key messages by hospital (:func:`publish_adt`), so each hospital's events
+    stay in order on one key."""
+
+    def __init__(self, url: str, partitions: int, group: str = ADT_GROUP, **options: Any):
+        super().__init__(url, partitions, group=group, **options)
+
+    def list_parts(self) -> list[str]:
+        return [adt_key(self.prefix, i) for i in range(self.partitions)]
+
+    def build_part(self, step_id: str, for_part: str, resume_state: None) -> _AdtPartition:
+        return _AdtPartition(
+            redis.Redis.from_url(self.url),
+            for_part,
+            self.group,
+            self.consumer,
+            self.count,
+            self.block_ms,
+            self.stop_when_idle,
+            int(for_part.rsplit(":", 1)[1]),
+            self.pseudonymize,
+        )
+
+
+def adt_partition(message: str, partitions: int) -> int:
+    """Producer's stable partition of an ADT message: a hash of its sending facility
+    (MSH-4), so one hospital's events keep their order on one stream key."""
+    from streams.news2_flow import partition_of
+
+    msh = message.replace("\n", "\r").split("\r", 1)[0].split("|")
+    facility = msh[3].split("^")[0] if len(msh) > 3 else ""
+    return int(partition_of(pd.Series([facility]).to_numpy(dtype=object), partitions)[0])
+
+
+def publish_adt(client: redis.Redis, prefix: str, messages: list[str], partitions: int) -> int:
+    """Producer helper: XADD each HL7 v2 ADT message, as field ``hl7``, to its hospital's key."""
+    pipe = client.pipeline(transaction=False)
+    for message in messages:
+        pipe.xadd(adt_key(prefix, adt_partition(message, partitions)), {"hl7": message})
     pipe.execute()
     return len(messages)
