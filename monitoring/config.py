@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+TASKS = ("classification", "regression")
+
 
 @dataclass(frozen=True)
 class ColumnRange:
@@ -40,6 +42,10 @@ class Thresholds:
       window of ~30 discharges gives AUROCs from 0.3 to 0.9 by chance; on ~1,000
       discharges with ~13 % readmitted the standard error is about 0.03 (Hanley and
       McNeil 1982), so 0.08 is about 2.5 standard errors.
+    - ``max_mae_increase``: largest tolerated relative rise of a regression model's MAE on
+      ended targets (over ``performance_window_days``) versus the champion's holdout MAE:
+      0.2 is a fifth more error. Stay lengths are right-skewed (CMS GMLOS is a geometric
+      mean), so a 28-day window's MAE moves by several percent by chance.
     - ``min_labelled_rows``: fewer matured labels than this give no model-quality figure.
     - ``min_current_rows``: a window with fewer rows is not evaluated.
     - ``cooldown_hours``: after a retrain request, further triggers for the same model
@@ -52,6 +58,7 @@ class Thresholds:
     max_missing_share_increase: float = 0.05
     max_out_of_range_share_increase: float = 0.05
     max_auroc_drop: float = 0.08
+    max_mae_increase: float = 0.2
     min_labelled_rows: int = 200
     min_current_rows: int = 20
     cooldown_hours: float = 6.0
@@ -74,7 +81,10 @@ class ModelMonitor:
     ``slug`` names the asset (``monitoring/<slug>_drift``), the sensor and the report
     folder. ``retrain_job`` is the models' job that retrains and gates the model.
     ``numeric_method`` / ``categorical_method`` name Evidently's per-column tests (each
-    must give a p-value).
+    must give a p-value). ``numeric`` / ``categorical`` are the columns checked for drift
+    and quality; ``model_features`` the columns the model reads, when they differ (a
+    feature left out of drift is named with its reason next to the entry). ``task``:
+    ``classification`` (predicted risk, AUROC) or ``regression`` (predicted value, MAE).
     """
 
     slug: str
@@ -93,8 +103,12 @@ class ModelMonitor:
     thresholds: Thresholds = field(default_factory=Thresholds)
     numeric_method: str = "ks"
     categorical_method: str = "chisquare"
+    task: str = "classification"
+    model_features: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        if self.task not in TASKS:
+            raise ValueError(f"task must be one of {TASKS}, got {self.task!r}")
         if self.current_window_days < 1:
             raise ValueError(f"current_window_days must be >= 1, got {self.current_window_days}")
         unknown = {r.column for r in self.ranges} - set(self.numeric)
@@ -104,6 +118,11 @@ class ModelMonitor:
     @property
     def features(self) -> tuple[str, ...]:
         return self.numeric + self.categorical
+
+    @property
+    def model_columns(self) -> tuple[str, ...]:
+        """The columns the model is called with."""
+        return self.model_features or self.features
 
     def current_window(self, day: date, days: int | None = None) -> tuple[datetime, datetime]:
         """The window of a daily partition: ``[day - (days - 1), day + 1)``, UTC.

@@ -2,7 +2,7 @@
 
 Reference: the champion's training window. Current: the partition's window. The
 champion scores both (its predicted risk is the prediction whose drift is reported);
-the three Evidently reports are saved as HTML, and one `monitoring.drift_results`
+the Evidently reports are saved as HTML, and one `monitoring.drift_results`
 row summarises them. Pure: the caller passes the features, the champion's predict
 function and where to write the reports.
 """
@@ -20,7 +20,7 @@ import pandas as pd
 
 from monitoring.config import ModelMonitor
 from monitoring.drift import DriftSummary, drift_report
-from monitoring.performance import ModelQuality, model_quality
+from monitoring.performance import ModelQuality, model_quality, regression_quality
 from monitoring.quality import QualitySummary, quality_report
 from monitoring.results import drift_result_row
 
@@ -37,6 +37,7 @@ class Champion:
     train_end: datetime
     holdout_auroc: float | None = None
     holdout_brier: float | None = None
+    holdout_mae: float | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,43 @@ def pending_days(
 def reference_window(monitor: ModelMonitor, features: pd.DataFrame, champion: Champion):
     times = features[monitor.time_column]
     return features[times.between(champion.train_start, champion.train_end)]
+
+
+def _performance(
+    monitor: ModelMonitor,
+    features: pd.DataFrame,
+    reference: pd.DataFrame,
+    predict: Predict,
+    champion: Champion,
+    day: date,
+) -> ModelQuality:
+    """Model quality over ``performance_window_days`` ending on ``day``.
+
+    A day's matured labels are too few for AUROC (or a stable MAE): the window is longer.
+    """
+    first, last = monitor.current_window(day, monitor.performance_window_days)
+    times = features[monitor.time_column]
+    labelled = features[(times >= first) & (times < last)]
+    labelled = labelled.assign(**{PREDICTION: predict(labelled)})
+    minimum = monitor.thresholds.min_labelled_rows
+    if monitor.task == "regression":
+        return regression_quality(
+            reference,
+            labelled,
+            monitor.label,
+            PREDICTION,
+            monitor.label_mature_column,
+            champion.holdout_mae,
+            minimum,
+        )
+    known = (
+        (champion.holdout_auroc, champion.holdout_brier)
+        if champion.holdout_auroc is not None and champion.holdout_brier is not None
+        else None
+    )
+    return model_quality(
+        reference, labelled, monitor.label, PREDICTION, monitor.label_mature_column, known, minimum
+    )
 
 
 def evaluate_day(
@@ -110,23 +148,7 @@ def evaluate_day(
     )
     performance = None
     if monitor.label:
-        known = (
-            (champion.holdout_auroc, champion.holdout_brier)
-            if champion.holdout_auroc is not None and champion.holdout_brier is not None
-            else None
-        )
-        # Model quality over a longer window: a day's matured labels are too few for AUROC.
-        first, last = monitor.current_window(day, monitor.performance_window_days)
-        labelled = features[(times >= first) & (times < last)]
-        performance = model_quality(
-            reference,
-            labelled.assign(**{PREDICTION: predict(labelled)}),
-            monitor.label,
-            PREDICTION,
-            monitor.label_mature_column,
-            known,
-            monitor.thresholds.min_labelled_rows,
-        )
+        performance = _performance(monitor, features, reference, predict, champion, day)
     folder = reports_dir / monitor.slug / day.isoformat()
     folder.mkdir(parents=True, exist_ok=True)
     stamp = f"{evaluated_at:%Y%m%dT%H%M%S%f}"

@@ -6,23 +6,26 @@ monitored by adding an entry whose ``retrain_job`` is the models' retrain job.
 
 from __future__ import annotations
 
-from ml import readmission
+from ml import length_of_stay, readmission
 from monitoring.config import ColumnRange, ModelMonitor, Thresholds
 
-# Plausible ranges of the readmission features; a value outside is a data error.
-READMISSION_RANGES = tuple(
-    column_range
-    for column_range in (
-        ColumnRange("age_years", 0, 120, "human lifespan; CMS HWR cohort is adults 18+"),
-        ColumnRange("charlson_index", 0, 37, "Charlson 1987: the weighted conditions sum to 37"),
-        ColumnRange("acuity_level", 0, 2, "level of care: 0 ward, 1 step-down, 2 ICU (staging)"),
-        ColumnRange("length_of_stay_days", 0, 365, "one year: longer inpatient stays are errors"),
-        ColumnRange("prior_admissions_365d", 0, 365, "at most one admission a day in 365 days"),
-        ColumnRange("prior_admissions_180d", 0, 180, "at most one admission a day in 180 days"),
-    )
-    # The models engineer owns the feature list: only range-check features it has.
-    if column_range.column in readmission.NUMERIC_FEATURES
+# Plausible ranges of the models' features; a value outside is a data error.
+RANGES = (
+    ColumnRange("age_years", 0, 120, "human lifespan; CMS HWR cohort is adults 18+"),
+    ColumnRange("charlson_index", 0, 37, "Charlson 1987: the weighted conditions sum to 37"),
+    ColumnRange("acuity_level", 0, 2, "level of care: 0 ward, 1 step-down, 2 ICU (staging)"),
+    ColumnRange("length_of_stay_days", 0, 365, "one year: longer inpatient stays are errors"),
+    ColumnRange("prior_admissions_365d", 0, 365, "at most one admission a day in 365 days"),
+    ColumnRange("prior_admissions_180d", 0, 180, "at most one admission a day in 180 days"),
 )
+
+
+def ranges_of(numeric) -> tuple[ColumnRange, ...]:
+    """The ranges of the monitored numeric columns (the models engineer owns the lists)."""
+    return tuple(r for r in RANGES if r.column in numeric)
+
+
+READMISSION_RANGES = ranges_of(readmission.NUMERIC_FEATURES)
 
 READMISSION = ModelMonitor(
     slug="readmission",
@@ -44,4 +47,38 @@ READMISSION = ModelMonitor(
     thresholds=Thresholds(),
 )
 
-MONITORS: tuple[ModelMonitor, ...] = (READMISSION,)
+# Length of stay at admission. Admission-time features carry a case-mix change on the
+# day it starts (discharge-time features lag by the stay), so one-day windows. Left out
+# of drift, still passed to the model:
+# - prior_admissions_365d: the simulator (and a new deployment) starts with no history,
+#   so the count rises for a year on an unchanged population: any one-day test flags it.
+# - ms_drg_code, ms_drg_relative_weight: the MS-DRG is coded after discharge, so a
+#   day's admissions have it ('unknown', null) only once they have left: a recent day
+#   would show up as 100 % missing and trigger a retrain on a steady population. (The
+#   code also has hundreds of levels; a day's ~30 admissions leave most expected counts
+#   below 5, where chi-square is invalid, Cochran 1954.)
+LOS_DRIFT_EXCLUDED = ("prior_admissions_365d", "ms_drg_code", "ms_drg_relative_weight")
+LOS_NUMERIC = tuple(c for c in length_of_stay.NUMERIC_FEATURES if c not in LOS_DRIFT_EXCLUDED)
+LENGTH_OF_STAY = ModelMonitor(
+    slug="length_of_stay",
+    model_name="vigil-length-of-stay",
+    features_table="ml.length_of_stay_features",
+    time_column=length_of_stay.TIME_COLUMN,
+    numeric=LOS_NUMERIC,
+    categorical=tuple(
+        c for c in length_of_stay.CATEGORICAL_FEATURES if c not in LOS_DRIFT_EXCLUDED
+    ),
+    model_features=tuple(length_of_stay.FEATURES),
+    retrain_job="length_of_stay_retrain_job",
+    task="regression",
+    label=length_of_stay.TARGET,
+    # A stay counts (ml.length_of_stay_features.is_target_mature) once the patient has
+    # left and 30 days have passed since admission, so long stays are not left out.
+    label_mature_column="is_target_mature",
+    label_maturity_days=30,
+    current_window_days=1,
+    ranges=ranges_of(LOS_NUMERIC),
+    thresholds=Thresholds(),
+)
+
+MONITORS: tuple[ModelMonitor, ...] = (READMISSION, LENGTH_OF_STAY)

@@ -1,8 +1,11 @@
-"""Model quality once labels mature: the champion's AUROC and Brier, current vs reference.
+"""Model quality once labels mature: AUROC and Brier (classifiers) or MAE (regressors).
 
 Readmission labels mature 30 days after discharge (CMS Hospital-Wide Readmission
 window), so a day's window only gets a model-quality figure once its labels are in;
 until then the result says so rather than scoring immature (mostly negative) labels.
+A length of stay is known once the stay has ended; the regression branch scores the
+champion's predicted days by mean absolute error (the metric its gate uses) on ended
+stays only.
 """
 
 from __future__ import annotations
@@ -24,6 +27,15 @@ class ModelQuality:
     brier: float | None
     reference_auroc: float | None
     reference_brier: float | None
+    mae: float | None = None
+    reference_mae: float | None = None
+
+    @property
+    def mae_increase(self) -> float | None:
+        """Relative MAE change vs the reference: (current - reference) / reference (up: worse)."""
+        if self.mae is None or self.reference_mae is None or self.reference_mae <= 0:
+            return None
+        return (self.mae - self.reference_mae) / self.reference_mae
 
     @property
     def auroc_drop(self) -> float | None:
@@ -71,3 +83,36 @@ def model_quality(
             then[label], then[prediction].to_numpy(), min_rows
         )
     return ModelQuality(len(now), auroc, brier, reference_auroc, reference_brier)
+
+
+def _mae(frame: pd.DataFrame, label: str, prediction: str, min_rows: int) -> float | None:
+    if len(frame) < min_rows:
+        return None
+    return float((frame[prediction] - frame[label]).abs().mean())
+
+
+def regression_quality(
+    reference: pd.DataFrame,
+    current: pd.DataFrame,
+    label: str,
+    prediction: str,
+    mature: str | None = None,
+    reference_mae: float | None = None,
+    min_rows: int = MIN_LABELLED_ROWS,
+) -> ModelQuality:
+    """MAE of ``prediction`` against ``label`` on rows whose target is known, and its change.
+
+    ``reference_mae`` is the champion's holdout MAE when known (the fairer baseline: the
+    training window's own MAE is optimistic); otherwise the reference window's MAE.
+    """
+
+    def labelled(frame: pd.DataFrame) -> pd.DataFrame:
+        known = frame[frame[mature].astype(bool)] if mature else frame
+        return known[known[label].notna()]
+
+    now = labelled(current)
+    if reference_mae is None:
+        reference_mae = _mae(labelled(reference), label, prediction, min_rows)
+    return ModelQuality(
+        len(now), None, None, None, None, _mae(now, label, prediction, min_rows), reference_mae
+    )

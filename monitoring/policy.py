@@ -34,6 +34,7 @@ class ResultView:
     max_missing_share_increase: float | None = None
     max_out_of_range_share_increase: float | None = None
     auroc_drop: float | None = None
+    mae_increase: float | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,10 @@ def breaches(result: ResultView, thresholds: Thresholds) -> list[str]:
         )
     if result.auroc_drop is not None and result.auroc_drop > thresholds.max_auroc_drop:
         found.append(f"AUROC down {result.auroc_drop:.3f} > {thresholds.max_auroc_drop:.3f}")
+    if result.mae_increase is not None and result.mae_increase > thresholds.max_mae_increase:
+        found.append(
+            f"MAE up {result.mae_increase:.1%} > {thresholds.max_mae_increase:.1%} (relative)"
+        )
     return found
 
 

@@ -2,7 +2,8 @@
 
 A row holds the drift verdict (Evidently's dataset-drift rule over the features),
 prediction drift, data-quality deltas against the reference window and, once labels
-have matured, the champion's AUROC and Brier on the window. Re-evaluating a day adds
+have matured, the champion's AUROC and Brier (classifiers) or MAE (regressors) on the
+window. Re-evaluating a day adds
 a row (``evaluated_at`` tells them apart), so the history stays auditable.
 """
 
@@ -50,6 +51,9 @@ alter table monitoring.drift_results add column if not exists reference_auroc do
 alter table monitoring.drift_results add column if not exists auroc_drop double;
 alter table monitoring.drift_results add column if not exists brier double;
 alter table monitoring.drift_results add column if not exists quality_report_path varchar;
+alter table monitoring.drift_results add column if not exists mae double;
+alter table monitoring.drift_results add column if not exists reference_mae double;
+alter table monitoring.drift_results add column if not exists mae_increase double;
 """
 
 
@@ -109,6 +113,9 @@ def drift_result_row(
         "auroc_drop": performance.auroc_drop if performance else None,
         "brier": performance.brier if performance else None,
         "quality_report_path": str(quality_report_path) if quality_report_path else None,
+        "mae": performance.mae if performance else None,
+        "reference_mae": performance.reference_mae if performance else None,
+        "mae_increase": performance.mae_increase if performance else None,
     }
 
 

@@ -9,6 +9,8 @@ import mlflow
 import pandas as pd
 
 from assets.ml.assets import FEATURES_KEY, readmission_model
+from assets.ml.length_of_stay import FEATURES_KEY as LOS_FEATURES_KEY
+from assets.ml.length_of_stay import length_of_stay_model
 from assets.monitoring.evaluation import build_evaluation_sensor, build_monitoring_job
 from assets.monitoring.partitions import MONITORING_DAYS
 from assets.raw.assets import WAREHOUSE_POOL
@@ -16,7 +18,7 @@ from assets.resources import MlflowResource, WarehouseResource
 from ml.registry import CHAMPION, alias_version
 from monitoring.config import ModelMonitor
 from monitoring.evaluate import PREDICTION, Champion, Evaluation, evaluate_day, reference_window
-from monitoring.monitors import READMISSION
+from monitoring.monitors import LENGTH_OF_STAY, READMISSION
 from monitoring.results import DRIFT_RESULTS_DDL, insert_sql
 
 TREND_SQL = """
@@ -25,7 +27,7 @@ select strftime(partition_date, '%Y-%m-%d') as partition_date, current_rows,
        is_dataset_drift, is_prediction_drift,
        round(max_missing_share_increase, 3) as missing_up,
        round(max_out_of_range_share_increase, 3) as out_of_range_up,
-       round(auroc, 3) as auroc
+       round(auroc, 3) as auroc, round(mae, 3) as mae_days
 from monitoring.drift_results
 where model_name = ? and partition_date is not null
 qualify row_number() over (partition by partition_date order by evaluated_at desc) = 1
@@ -60,6 +62,7 @@ def load_champion(client, monitor: ModelMonitor) -> tuple[Champion, str]:
         train_end=pd.Timestamp(version.tags["train_end"]).to_pydatetime(),
         holdout_auroc=metrics.get("auroc"),
         holdout_brier=metrics.get("brier"),
+        holdout_mae=metrics.get("mae"),
     )
     return champion, version.run_id
 
@@ -86,6 +89,7 @@ def _metadata(evaluations: list[Evaluation], trend: pd.DataFrame, run_url: str) 
             "max_missing_share_increase": row["max_missing_share_increase"],
             "max_out_of_range_share_increase": row["max_out_of_range_share_increase"],
             "auroc_on_matured_labels": row["auroc"] if row["auroc"] is not None else "immature",
+            "mae_days_on_ended_stays": row["mae"] if row["mae"] is not None else "none",
             "current_rows": latest.current_rows,
             "reference_rows": row["reference_rows"],
             "champion_version": row["model_version"],
@@ -115,8 +119,8 @@ def build_monitoring_asset(monitor: ModelMonitor, deps: list) -> dg.AssetsDefini
         description=(
             f"Daily monitoring of `{monitor.model_name}`: Evidently feature drift, prediction "
             "drift and data quality (missing, out-of-range) of the day's rows against the "
-            "champion's training window, and model quality once labels mature "
-            f"({monitor.label_maturity_days} days). HTML reports under "
+            "champion's training window, and model quality once labels are known "
+            f"({'MAE' if monitor.task == 'regression' else 'AUROC, Brier'}). HTML reports under "
             f"`$VIGIL_HOME/reports/{monitor.slug}/<day>/`, also logged to the champion's "
             "MLflow run; the summary is a row of `monitoring.drift_results`, which the "
             f"`{monitor.slug}_drift_sensor` reads to trigger retraining."
@@ -144,10 +148,25 @@ def build_monitoring_asset(monitor: ModelMonitor, deps: list) -> dg.AssetsDefini
             )
         champion, run_id = load_champion(client, monitor)
         model = mlflow.sklearn.load_model(f"models:/{monitor.model_name}/{champion.version}")
-        numeric = {name: "float64" for name in monitor.numeric}
 
         def predict(frame: pd.DataFrame):
-            return model.predict_proba(frame[list(monitor.features)].astype(numeric))[:, 1]
+            inputs = frame[list(monitor.model_columns)]
+            # Numeric as float64: the monitored numeric columns, and numeric columns the
+            # model reads but drift leaves out (``model_features``).
+            numeric = {
+                name: "float64"
+                for name in inputs
+                if name in monitor.numeric
+                or (
+                    name not in monitor.features
+                    and pd.api.types.is_numeric_dtype(inputs[name])
+                    and not pd.api.types.is_bool_dtype(inputs[name])
+                )
+            }
+            inputs = inputs.astype(numeric)
+            if monitor.task == "regression":
+                return model.predict(inputs)
+            return model.predict_proba(inputs)[:, 1]
 
         with warehouse.connect(read_only=True) as connection:
             features = connection.execute(f"select * from {monitor.features_table}").df()
@@ -187,10 +206,15 @@ def build_monitoring_asset(monitor: ModelMonitor, deps: list) -> dg.AssetsDefini
 
 
 readmission_drift = build_monitoring_asset(READMISSION, [FEATURES_KEY, readmission_model.key])
-monitoring_assets = [readmission_drift]
+length_of_stay_drift = build_monitoring_asset(
+    LENGTH_OF_STAY, [LOS_FEATURES_KEY, length_of_stay_model.key]
+)
+monitoring_assets = [readmission_drift, length_of_stay_drift]
 # Jobs and sensors that evaluate each model's new days unattended (assets/monitoring/evaluation.py).
 readmission_monitoring_job = build_monitoring_job(READMISSION, readmission_drift)
-monitoring_jobs = [readmission_monitoring_job]
+length_of_stay_monitoring_job = build_monitoring_job(LENGTH_OF_STAY, length_of_stay_drift)
+monitoring_jobs = [readmission_monitoring_job, length_of_stay_monitoring_job]
 evaluation_sensors = [
     build_evaluation_sensor(READMISSION, FEATURES_KEY, readmission_monitoring_job),
+    build_evaluation_sensor(LENGTH_OF_STAY, LOS_FEATURES_KEY, length_of_stay_monitoring_job),
 ]

@@ -36,6 +36,7 @@ def result(**changes) -> ResultView:
         ({"max_missing_share_increase": 0.2}, "missing values up"),
         ({"max_out_of_range_share_increase": 0.1}, "out-of-range values up"),
         ({"auroc_drop": 0.09}, "AUROC down"),
+        ({"mae_increase": 0.21}, "MAE up"),
     ],
 )
 def test_each_threshold_triggers_a_retrain(changes: dict, reason: str) -> None:
@@ -45,7 +46,9 @@ def test_each_threshold_triggers_a_retrain(changes: dict, reason: str) -> None:
 
 
 def test_within_thresholds_is_no_trigger() -> None:
-    decision = decide(result(drifted_share=0.49, auroc_drop=0.08), Thresholds(), None, NOW)
+    decision = decide(
+        result(drifted_share=0.49, auroc_drop=0.08, mae_increase=0.2), Thresholds(), None, NOW
+    )
     assert decision.action is Action.NONE
 
 

@@ -16,7 +16,7 @@ from assets.monitoring.alerts import AlertsResource, vigil_run_failure_sensor
 from assets.monitoring.retraining import retraining_audit_sensor
 from assets.monitoring.sensors import MONITOR_TAG, PARTITION_TAG, RESULT_TAG, drift_sensors
 from assets.resources import WarehouseResource
-from monitoring.monitors import READMISSION
+from monitoring.monitors import LENGTH_OF_STAY, READMISSION
 from monitoring.results import DRIFT_RESULTS_DDL, insert_sql
 from tests.monitoring.conftest import Receiver
 
@@ -105,6 +105,32 @@ def test_within_thresholds_moves_the_cursor_without_events(warehouse: Path) -> N
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         tables = connection.execute("select table_name from information_schema.tables").fetchall()
     assert ("retraining_events",) not in tables
+
+
+def test_length_of_stay_drift_or_mae_rise_requests_its_own_retrain_job(warehouse: Path) -> None:
+    los_sensor = next(s for s in drift_sensors if s.name == "length_of_stay_drift_sensor")
+    thresholds = LENGTH_OF_STAY.thresholds
+    share = thresholds.drift_share
+    add_result(warehouse, "readm", 0.9, date(2025, 3, 1))  # another model's result: not its own
+    add_result(warehouse, "l1", 0.0, date(2025, 3, 1), model_name=LENGTH_OF_STAY.model_name)
+    add_result(warehouse, "l2", share, date(2025, 3, 2), model_name=LENGTH_OF_STAY.model_name)
+    context = dg.build_sensor_context(
+        cursor=None, resources={"warehouse": WarehouseResource(path=str(warehouse))}
+    )
+    result = los_sensor(context)
+    assert los_sensor.job_name == "length_of_stay_retrain_job"
+    assert [r.run_key for r in result.run_requests] == ["length_of_stay-retrain-l2"]
+    assert result.run_requests[0].tags[MONITOR_TAG] == "length_of_stay"
+    assert "feature drift" in result.run_requests[0].tags["vigil/trigger"]
+    add_result(
+        warehouse, "l3", 0.0, date(2025, 3, 3), model_name=LENGTH_OF_STAY.model_name,
+        mae_increase=thresholds.max_mae_increase + 0.01,
+    )  # fmt: skip
+    later = los_sensor(dg.build_sensor_context(
+        cursor=result.cursor, resources={"warehouse": WarehouseResource(path=str(warehouse))}
+    ))  # fmt: skip
+    assert not later.run_requests  # within the cooldown of the drift request: recorded only
+    assert events(warehouse)[-1][:2] == ("suppressed_by_cooldown", "l3")
 
 
 def test_warehouse_locked_by_another_process_is_a_skip(warehouse: Path) -> None:
