@@ -336,9 +336,9 @@ class PartitionState:
         qsofa = qsofa_arrays(values["respiration_rate"], values["systolic_bp"], alert_level)
         lactate = self._lactate(slots, t, starts, ends)
         positive = fresh & screen_arrays(qsofa, lactate)
-        before = self._previous_row(fresh, row_start, is_start)
-        previous_band = _previous(band, before, self.band[slots])
-        previous_sepsis = _previous(positive, before, self.sepsis[slots])
+        before, from_state = self._previous_row(fresh, row_start, is_start, starts)
+        previous_band = _previous(band, before, from_state, self.band[slots[from_state]])
+        previous_sepsis = _previous(positive, before, from_state, self.sepsis[slots[from_state]])
         self.band[slots[ends]] = np.where(fresh[ends], band[ends], previous_band[ends])
         self.sepsis[slots[ends]] = np.where(fresh[ends], positive[ends], previous_sepsis[ends])
         self.last_at[slots[ends]] = t[ends]
@@ -375,15 +375,19 @@ class PartitionState:
         return BatchOutput(scores, alerts, [], dead_letters, reordered)
 
     @staticmethod
-    def _previous_row(fresh: np.ndarray, row_start: np.ndarray, is_start: np.ndarray) -> np.ndarray:
-        """Per row, the batch row of the patient's previous scored row, or -1 if it is
-        before this batch (the state holds its level)."""
+    def _previous_row(
+        fresh: np.ndarray, row_start: np.ndarray, is_start: np.ndarray, starts: np.ndarray
+    ) -> tuple[np.ndarray | None, np.ndarray]:
+        """Per row, the batch row of the patient's previous scored row (None: the row
+        just before, for every row), and the rows whose previous scored row is before
+        this batch (the state holds its level)."""
+        if fresh.all():  # every row scored: the previous row of the patient's run
+            return None, starts
         index = np.arange(len(fresh))
-        if fresh.all():  # the previous row of the patient's run
-            return np.where(is_start, -1, index - 1)
         last = np.maximum.accumulate(np.where(fresh, index, -1))
         before = np.concatenate([[-1], last[:-1]])
-        return np.where((before >= row_start) & ~is_start, before, -1)
+        before = np.where((before >= row_start) & ~is_start, before, -1)
+        return before, np.flatnonzero(before < 0)
 
     def _alerts(self, batch, rows, t, band, previous_band, news2, sepsis, total):
         """Alert rows of the entries that raise (``rows`` in batch order, NEWS2 before
@@ -523,9 +527,18 @@ class PartitionState:
         return self.book.escalations(to_datetime(self.watermark))
 
 
-def _previous(level: np.ndarray, before: np.ndarray, initial: np.ndarray) -> np.ndarray:
-    """Per row, ``level`` at the previous scored row ``before`` (-1: ``initial``)."""
-    return np.where(before >= 0, level[before], initial).astype(level.dtype, copy=False)
+def _previous(
+    level: np.ndarray, before: np.ndarray | None, from_state: np.ndarray, initial: np.ndarray
+) -> np.ndarray:
+    """Per row, ``level`` at the previous scored row ``before`` (None: the row just
+    before); rows ``from_state`` take ``initial`` (the state's level) instead."""
+    if before is None:
+        previous = np.empty_like(level)
+        previous[1:] = level[:-1]
+    else:
+        previous = level[before]
+    previous[from_state] = initial
+    return previous
 
 
 def _scores_table(batch: Batch, t: np.ndarray, fresh: np.ndarray, scored: dict) -> pa.Table:

@@ -108,17 +108,17 @@ def _all_valid(batch: Batch) -> bool:
         return False
     if batch["observed_at"].min() == np.iinfo(np.int64).min:
         return False
-    bounds = [
-        *PLAUSIBLE_RANGES.items(),
-        ("consciousness", (0, 4)),
-        ("on_supplemental_oxygen", (0, 1)),
-    ]
-    for name, (low, high) in bounds:
+    for name, (low, high) in [*PLAUSIBLE_RANGES.items(), ("consciousness", (0, 4))]:
         values = batch[name]
         if np.fmin.reduce(values) < low or np.fmax.reduce(values) > high:
             return False
-    oxygen = batch["on_supplemental_oxygen"]  # within 0-1: o * (1 - o) > 0 unless 0 or 1
-    if np.fmax.reduce(oxygen * (1 - oxygen)) > 0:
+    oxygen = batch["on_supplemental_oxygen"]  # 0 or 1 (or NaN: not charted)
+    lowest, highest = np.fmin.reduce(oxygen), np.fmax.reduce(oxygen)
+    if lowest < 0 or highest > 1:
+        return False
+    constant = lowest == highest and lowest in (0.0, 1.0)  # all 0 or all 1
+    # within 0-1, o * (1 - o) > 0 unless o is 0 or 1
+    if not (constant or np.isnan(highest)) and np.fmax.reduce(oxygen * (1 - oxygen)) > 0:
         return False
     scale = batch["spo2_scale"]
     return scale.dtype.kind in "iu" and bool(scale.min() >= 1 and scale.max() <= 2)

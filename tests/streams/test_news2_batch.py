@@ -319,3 +319,23 @@ def test_the_all_valid_shortcut_agrees_with_the_row_checks(change) -> None:
         {"pulse": np.nan},
         {"on_supplemental_oxygen": None, "consciousness": None},
     )
+
+
+@pytest.mark.parametrize(
+    ("oxygen", "valid"),
+    [
+        ([0.0, 0.5], False),
+        ([0.5, 0.5], False),
+        ([1.0, 1.0], True),
+        ([np.nan, 1.0], True),
+        ([np.nan, np.nan], True),
+        ([0.0, 2.0], False),
+    ],
+)
+def test_the_all_valid_shortcut_rejects_oxygen_codes_other_than_0_or_1(oxygen, valid) -> None:
+    from streams.news2_columns import _checks, invalid_reasons
+
+    rows = batch([rec("P1", 0), rec("P2", 1)])
+    rows["on_supplemental_oxygen"] = np.array(oxygen)  # a broker batch may carry any code
+    assert (invalid_reasons(rows) is None) == valid
+    assert valid == (not any(check.any() for check in _checks(rows)))
