@@ -157,14 +157,37 @@ class Split:
         return self.train[TIME_COLUMN].min(), self.train[TIME_COLUMN].max()
 
 
+# Fewest observation sets with a mature label, and of them followed by a deterioration,
+# that training needs (below them the folds' AUROCs are not measurable).
+MIN_TRAINING_SETS = 200
+MIN_TRAINING_EVENTS = 10
+
+
+def training_shortfall(features: pd.DataFrame) -> str | None:
+    """Why ``features`` cannot train the model, or None when they can.
+
+    Deterioration labels come from clinical events (rapid response, unplanned ICU
+    transfer, cardiac arrest, death), an optional feed of the input contract: a load
+    without it (HL7 v2 ADT, FHIR Encounter) has no positive label at all.
+    """
+    mature = features[features["is_label_mature"]]
+    events = int(mature[LABEL].sum())
+    if len(mature) >= MIN_TRAINING_SETS and events >= MIN_TRAINING_EVENTS:
+        return None
+    return (
+        f"need at least {MIN_TRAINING_SETS} observation sets with mature labels and "
+        f"{MIN_TRAINING_EVENTS} followed by a deterioration to train; got {len(mature)} "
+        f"and {events} (the labels come from clinical_events, an optional feed the load "
+        "may not carry)"
+    )
+
+
 def time_split(features: pd.DataFrame, holdout_fraction: float = 0.25) -> Split:
     """Sets with a mature label ordered by time; the latest ``holdout_fraction`` held out."""
+    shortfall = training_shortfall(features)
+    if shortfall is not None:
+        raise ValueError(shortfall)
     mature = features[features["is_label_mature"]].sort_values([TIME_COLUMN, "observation_id"])
-    if len(mature) < 200 or mature[LABEL].sum() < 10:
-        raise ValueError(
-            "need at least 200 observation sets with mature labels and 10 followed by a "
-            f"deterioration to train; got {len(mature)} and {int(mature[LABEL].sum())}"
-        )
     cut = int(len(mature) * (1 - holdout_fraction))
     return Split(
         train=mature.iloc[:cut].reset_index(drop=True),

@@ -57,13 +57,14 @@ def log_evaluation(model, holdout: pd.DataFrame, risk: np.ndarray) -> None:
     owners=["team:ml-engineering"],
     kinds={"scikit-learn", "optuna", "mlflow"},
     pool=WAREHOUSE_POOL,
+    output_required=False,
 )
 def deterioration_model(
     context: dg.AssetExecutionContext,
     config: DeteriorationTrainingConfig,
     warehouse: WarehouseResource,
     mlflow_store: MlflowResource,
-) -> dg.MaterializeResult:
+) -> Iterator[dg.MaterializeResult]:
     """Deterioration within 24 h of a charted observation set (monotone boosted trees).
 
     Trains on the earlier observation sets with mature labels, holds out the latest,
@@ -72,10 +73,23 @@ def deterioration_model(
     margin over the champion on the same holdout, Brier and ECE, AUROC gaps by sex, age
     band and payer, direction tests (new confusion, higher lactate), and beating NEWS2
     (RCP 2017) on AUROC and on sensitivity at NEWS2's own alert rate (score >= 5).
-    Reports the lead time before events of both.
+    Reports the lead time before events of both. Skipped (nothing materialized, the
+    reason observed) when too few observation sets are labelled, e.g. a load without the
+    optional clinical_events feed.
     """
     with warehouse.connect(read_only=True) as connection:
         features = connection.execute("select * from ml.deterioration_features").df()
+    shortfall = deterioration.training_shortfall(features)
+    if shortfall is not None:
+        reason = f"training skipped: {shortfall}"
+        context.log.warning(reason)
+        context.log_event(
+            dg.AssetObservation(
+                asset_key=context.asset_key,
+                metadata={"skipped_reason": reason, "model_name": DETERIORATION_MODEL},
+            )
+        )
+        return
     split = deterioration.time_split(features, config.holdout_fraction)
     tracking = mlflow_store.tracking()
     tracking.activate(EXPERIMENT)
@@ -141,7 +155,7 @@ def deterioration_model(
         config=gate,
         mlflow_run_id=run.info.run_id,
     )
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
         metadata={
             **gate_metadata,
             "holdout_auroc": metrics["auroc"],

@@ -196,6 +196,32 @@ def test_deterioration_trains_against_news2_gates_and_scores(home: Path) -> None
     assert set(scores["model_version"]) == {str(champion.version)}
 
 
+def test_deterioration_training_skips_with_the_reason_when_no_set_is_labelled(
+    home: Path,
+) -> None:
+    # A load without the optional clinical_events feed (HL7 v2 ADT, FHIR Encounter):
+    # every set has a mature label and none is followed by a deterioration.
+    sets = observation_sets(400, seed=2).assign(  # noqa: F841 (read by DuckDB by name)
+        is_label_mature=True, is_deteriorated_24h=False
+    )
+    with duckdb.connect(str(home / "warehouse.duckdb")) as connection:
+        connection.execute("create table ml.deterioration_features as select * from sets")
+    result = materialize(
+        home, TINY, [deterioration_model, deterioration_scores], node="ml__deterioration_model"
+    )
+    assert result.success
+    assert result.asset_materializations_for_node("ml__deterioration_model") == []
+    assert result.asset_materializations_for_node("ml__deterioration_scores") == []
+    observations = result.asset_observations_for_node("ml__deterioration_model")
+    assert len(observations) == 1
+    reason = observations[0].metadata["skipped_reason"].value
+    assert "training skipped" in reason and "got 400 and 0" in reason
+    assert "clinical_events" in reason
+    assert not (home / "mlflow.db").exists() or not MlflowClient(
+        f"sqlite:///{home / 'mlflow.db'}"
+    ).search_registered_models(f"name = '{DETERIORATION_MODEL}'")
+
+
 @pytest.mark.parametrize(
     ("scoring", "table"),
     [
