@@ -214,13 +214,19 @@ def time_to_champion(settings: Settings, day: date) -> dict[str, object]:
     }
 
 
-def main() -> None:
+def network_arguments() -> argparse.ArgumentParser:
+    """The simulated network's options, shared with bench_monitoring_los.py."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--hospitals", type=int, default=2)
     parser.add_argument("--days", type=int, default=120)
     parser.add_argument("--drift-day", type=int, default=80)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--reuse", type=Path, help="a previous run's folder: re-evaluate only")
+    return parser
+
+
+def main() -> None:
+    parser = network_arguments()
     parser.add_argument("--only", choices=["baseline", "case_mix_drift", "device_drift"])
     args = parser.parse_args()
     drift_day = START + timedelta(days=args.drift_day)

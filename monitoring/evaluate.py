@@ -72,6 +72,26 @@ def reference_window(monitor: ModelMonitor, features: pd.DataFrame, champion: Ch
     return features[times.between(champion.train_start, champion.train_end)]
 
 
+def monitor_drift(
+    monitor: ModelMonitor,
+    reference: pd.DataFrame,
+    current: pd.DataFrame,
+    prediction: str | None = None,
+) -> tuple[Any, DriftSummary]:
+    """The monitor's drift test (its columns, methods and thresholds): snapshot and summary."""
+    return drift_report(
+        reference,
+        current,
+        monitor.numeric,
+        monitor.categorical,
+        prediction=prediction,
+        drift_share=monitor.thresholds.drift_share,
+        column_threshold=monitor.thresholds.column_p_value,
+        numeric_method=monitor.numeric_method,
+        categorical_method=monitor.categorical_method,
+    )
+
+
 def _performance(
     monitor: ModelMonitor,
     features: pd.DataFrame,
@@ -132,17 +152,7 @@ def evaluate_day(
             skipped=f"{len(current)} rows < {monitor.thresholds.min_current_rows} to evaluate",
         )
     current = current.assign(**{PREDICTION: predict(current)})
-    drift_snapshot, drift = drift_report(
-        reference,
-        current,
-        monitor.numeric,
-        monitor.categorical,
-        prediction=PREDICTION,
-        drift_share=monitor.thresholds.drift_share,
-        column_threshold=monitor.thresholds.column_p_value,
-        numeric_method=monitor.numeric_method,
-        categorical_method=monitor.categorical_method,
-    )
+    drift_snapshot, drift = monitor_drift(monitor, reference, current, PREDICTION)
     quality_snapshot, quality = quality_report(
         reference, current, monitor.numeric, monitor.categorical, monitor.ranges
     )
