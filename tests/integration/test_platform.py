@@ -57,7 +57,8 @@ def test_graph_materializes_end_to_end_and_reruns_identically(settings: Settings
         rows = connection.execute(
             "select report_path, quality_report_path from monitoring.drift_results"
         ).fetchall()
-    reports = sorted((settings.reports_dir / "readmission").glob("*/*.html"))
+    # Every monitored model's reports (readmission, length_of_stay): <slug>/<day>/*.html.
+    reports = sorted(settings.reports_dir.glob("*/*/*.html"))
     assert reports == sorted(Path(path) for row in rows for path in row)
     assert all(report.stat().st_size > 10_000 for report in reports)
 
