@@ -109,6 +109,11 @@ def summarize(report: Mapping[str, Any], prediction_column: str | None = None) -
     return DriftSummary(count, share, threshold, tuple(columns), prediction)
 
 
+def has_values(reference: pd.DataFrame, current: pd.DataFrame, column: str) -> bool:
+    """Whether ``column`` has at least one value in each window (drift is measurable)."""
+    return bool(reference[column].notna().any() and current[column].notna().any())
+
+
 def drift_report(
     reference: pd.DataFrame,
     current: pd.DataFrame,
@@ -126,8 +131,12 @@ def drift_report(
     ``column_threshold``: a feature drifts when its test's p-value is below it (Evidently's
     default 0.05; a Bonferroni-sized value keeps a window of many features from
     drifting by chance), or, for a distance (``wasserstein``), when the distance reaches
-    it; the dataset drifts when at least ``drift_share`` of the features do.
+    it; the dataset drifts when at least ``drift_share`` of the features do. A feature
+    with no value in either window (an optional feed the load does not carry, e.g. the
+    payer of HL7 v2 patients) is not measurable and left out of the report.
     """
+    numeric = [c for c in numeric if has_values(reference, current, c)]
+    categorical = [c for c in categorical if has_values(reference, current, c)]
     features = list(numeric) + list(categorical)
     columns = features + ([prediction] if prediction else [])
     definition = DataDefinition(

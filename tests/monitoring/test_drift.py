@@ -88,3 +88,15 @@ def test_summary_requires_the_named_prediction() -> None:
     report = {"metrics": [metric("DriftedColumnsCount", {"count": 0.0, "share": 0.0})]}
     with pytest.raises(ValueError, match="prediction"):
         summarize(report, prediction_column="risk")
+
+
+def test_a_feature_without_values_is_left_out_instead_of_failing() -> None:
+    # e.g. the payer of an HL7 v2 load: an optional field the feed does not carry.
+    rng = np.random.default_rng(1)
+    reference = pd.DataFrame(
+        {"age": rng.normal(60, 10, 300), "payer": pd.Series([None] * 300, dtype=object)}
+    )
+    current = reference.sample(150, random_state=1)
+    _, summary = drift_report(reference, current, ["age"], ["payer"])
+    assert [c.column for c in summary.columns] == ["age"]
+    assert not summary.dataset_drift
