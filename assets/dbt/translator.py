@@ -52,9 +52,9 @@ REFRESH_WHEN_UPSTREAM_LANDS = (
 # upstream runs: the intermediate models a day reads are requested on the tick its raw
 # day lands and run before it. (``will_be_requested`` of an unpartitioned parent is not
 # visible from a partitioned child, dagster-io/dagster#32935, so the wait is by tick.)
-DAY_LANDED = dg.AutomationCondition.any_deps_match(
-    dg.AutomationCondition.newly_updated()
-).allow(DAILY_RAW)
+DAY_LANDED = dg.AutomationCondition.any_deps_match(dg.AutomationCondition.newly_updated()).allow(
+    DAILY_RAW
+)
 UNPARTITIONED_UPSTREAM_CHANGED = dg.AutomationCondition.any_deps_updated().ignore(DAILY_RAW)
 REFRESH_LANDED_DAYS = (
     (
