@@ -93,7 +93,8 @@ def intake_rejects(
 
 
 DUCKDB_TYPES = {INTEGER: "bigint", FLOAT: "double", BOOLEAN: "boolean", TIMESTAMP: "timestamp"}
-# Contract tables real EHR extracts carry and the simulator does not write (yet).
+# Optional contract tables loaded from the landing zone: the simulator writes them (coded
+# from each stay's MS-DRG) and HL7 v2 / FHIR / Synthea intake fills them.
 EHR_ONLY_TABLES = ("diagnoses", "procedures")
 
 
