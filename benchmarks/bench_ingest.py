@@ -133,7 +133,7 @@ def main() -> None:
             f"{'direct path (validate + land)':<34} {baseline:8.2f} s  "
             f"{records / baseline:10,.0f} records/s   1.0x"
         )
-        parsers = ["hl7apy"] + (["python-hl7"] if hl7v2_message.python_hl7 else [])
+        parsers = list(hl7v2_message.PARSERS)
 
         def hl7_with(parser: str) -> Callable[[], object]:
             def run() -> object:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import hl7 as python_hl7
 import pandas as pd
 from hl7apy.exceptions import UnsupportedVersion
 from hl7apy.parser import parse_message
@@ -140,13 +141,8 @@ def _from_python_hl7(message: str) -> Message:
     return Message(version, tuple(segments))
 
 
-try:  # python-hl7 when installed (much faster), else hl7apy; both give the same Message
-    import hl7 as python_hl7
-
-    PARSER = "python-hl7"
-except ImportError:  # pragma: no cover - depends on the environment
-    python_hl7 = None
-    PARSER = "hl7apy"
+# python-hl7 by default (much faster); hl7apy stays selectable: both give the same Message.
+PARSER = "python-hl7"
 PARSERS = {"hl7apy": _from_hl7apy, "python-hl7": _from_python_hl7}
 
 
