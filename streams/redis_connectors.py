@@ -296,13 +296,19 @@ def hl7_partition(message: str, partitions: int) -> int:
     return int(partition_of(pd.Series([patient]).to_numpy(dtype=object), partitions)[0])
 
 
-def publish_hl7(client: redis.Redis, prefix: str, messages: list[str], partitions: int) -> int:
-    """Producer helper: XADD each HL7 v2 message, as field ``hl7``, to its partition's key."""
+def _publish_messages(client: redis.Redis, keys: list[str], messages: list[str]) -> int:
+    """XADD each HL7 v2 message, as field ``hl7``, to its stream key, in one pipeline."""
     pipe = client.pipeline(transaction=False)
-    for message in messages:
-        pipe.xadd(vitals_key(prefix, hl7_partition(message, partitions)), {"hl7": message})
+    for key, message in zip(keys, messages, strict=True):
+        pipe.xadd(key, {"hl7": message})
     pipe.execute()
     return len(messages)
+
+
+def publish_hl7(client: redis.Redis, prefix: str, messages: list[str], partitions: int) -> int:
+    """Producer helper: XADD each HL7 v2 message, as field ``hl7``, to its partition's key."""
+    keys = [vitals_key(prefix, hl7_partition(m, partitions)) for m in messages]
+    return _publish_messages(client, keys, messages)
 
 
 # --- ADT for the census flow -------------------------------------------------------
@@ -400,8 +406,5 @@ def adt_partition(message: str, partitions: int) -> int:
 
 def publish_adt(client: redis.Redis, prefix: str, messages: list[str], partitions: int) -> int:
     """Producer helper: XADD each HL7 v2 ADT message, as field ``hl7``, to its hospital's key."""
-    pipe = client.pipeline(transaction=False)
-    for message in messages:
-        pipe.xadd(adt_key(prefix, adt_partition(message, partitions)), {"hl7": message})
-    pipe.execute()
-    return len(messages)
+    keys = [adt_key(prefix, adt_partition(m, partitions)) for m in messages]
+    return _publish_messages(client, keys, messages)
