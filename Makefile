@@ -36,8 +36,12 @@ install: $(UV)
 demo: install
 	$(RUN) vigil demo
 
+# Tests run in parallel, one pytest-xdist worker per core; a test module stays on one worker
+# (--dist loadfile) so module-scoped fixtures such as a shared simulated load are built once.
+PYTEST_ARGS ?= -n auto --dist loadfile
+
 test: install
-	$(RUN) pytest
+	$(RUN) pytest $(PYTEST_ARGS)
 
 lint: install
 	$(RUN) ruff check .
