@@ -1,4 +1,4 @@
-"""The Charlson comorbidity index from ICD-10 diagnoses, for sources that do not carry it.
+"""The Charlson comorbidity index from ICD-10 or SNOMED CT diagnoses, when a source lacks it.
 
 Conditions are coded by Quan et al.'s ICD-10 coding algorithm (Quan H, Sundararajan V,
 Halfon P, et al. Coding algorithms for defining comorbidities in ICD-9-CM and ICD-10
@@ -14,9 +14,19 @@ severe form is present. The index therefore lies in 0-29.
 Quan's codes are WHO ICD-10 categories and subcategories; ICD-10-CM codes (more
 characters) match by prefix, so I21.4 and E11.65 count. Codes are compared without
 their dot.
+
+SNOMED CT concepts (Synthea's conditions, FHIR Conditions, HL7 DG1 coded ``SCT``) are
+read through the reference table ``reference/charlson__snomed_ct.csv``: the concepts
+Synthea's modules emit for the Charlson conditions, each given the condition of its
+Quan ICD-10 equivalent (provenance and what was left out in the ``.yml`` beside it; a
+compiled table, to be checked against an official map).
 """
 
 from __future__ import annotations
+
+import csv
+from functools import cache
+from pathlib import Path
 
 import pandas as pd
 
@@ -95,6 +105,9 @@ HIERARCHY = {
 }
 WEIGHTS = {name: weight for name, weight, _ in CHARLSON_CONDITIONS}
 ICD10_SYSTEM = "ICD-10-CM"
+SNOMED_SYSTEM = "SNOMED-CT"
+CODED_SYSTEMS = (ICD10_SYSTEM, SNOMED_SYSTEM)
+SNOMED_TABLE = Path(__file__).parent / "reference" / "charlson__snomed_ct.csv"
 
 
 def _expand(code: str) -> list[str]:
@@ -126,6 +139,31 @@ def condition(code: str) -> str | None:
     return None
 
 
+@cache
+def snomed_conditions() -> dict[str, str]:
+    """SNOMED CT concept id -> Charlson condition, from the reference table (read once)."""
+    with SNOMED_TABLE.open(newline="", encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
+    unknown = {row["charlson_condition"] for row in rows} - set(WEIGHTS)
+    if unknown:
+        raise ValueError(f"{SNOMED_TABLE.name}: unknown Charlson conditions {sorted(unknown)}")
+    return {row["snomed_code"].strip(): row["charlson_condition"] for row in rows}
+
+
+def snomed_condition(code: str) -> str | None:
+    """The Charlson condition a SNOMED CT concept id codes for, or None."""
+    return snomed_conditions().get(str(code).strip())
+
+
+def coded_condition(system: str, code: str) -> str | None:
+    """The Charlson condition of a code in ICD-10-CM or SNOMED CT (None for other systems)."""
+    if system == ICD10_SYSTEM:
+        return condition(code)
+    if system == SNOMED_SYSTEM:
+        return snomed_condition(code)
+    return None
+
+
 def index_of(conditions: set[str]) -> int:
     """The Charlson index of a set of conditions (hierarchies applied)."""
     counted = {c for c in conditions if HIERARCHY.get(c) not in conditions}
@@ -133,16 +171,25 @@ def index_of(conditions: set[str]) -> int:
 
 
 def charlson_by_patient(diagnoses: pd.DataFrame) -> pd.Series:
-    """The Charlson index of every patient with an ICD-10-CM diagnosis (0 if none codes).
+    """The Charlson index of every patient with an ICD-10-CM or SNOMED CT diagnosis (0 if
+    none codes for a condition).
 
     ``diagnoses`` has ``patient_id``, ``code_system`` and ``diagnosis_code``; every
-    diagnosis in it counts (the look-back is the load). Patients without an ICD-10-CM
-    diagnosis are absent from the result (see ``ingest.derive.with_charlson``).
+    diagnosis in it counts (the look-back is the load), whichever of the two systems
+    codes it. Patients with neither are absent from the result (see
+    ``ingest.derive.with_charlson``).
     """
     if diagnoses is None or diagnoses.empty:
         return pd.Series(dtype="int64", name="charlson_index")
-    coded = diagnoses[diagnoses["code_system"] == ICD10_SYSTEM].dropna(subset=["diagnosis_code"])
-    found = coded.assign(condition=coded["diagnosis_code"].astype(str).map(condition))
+    coded = diagnoses[diagnoses["code_system"].isin(CODED_SYSTEMS)].dropna(
+        subset=["diagnosis_code"]
+    )
+    found = coded.assign(
+        condition=[
+            coded_condition(system, str(code))
+            for system, code in zip(coded["code_system"], coded["diagnosis_code"], strict=True)
+        ]
+    )
     conditions = found.dropna(subset=["condition"]).groupby("patient_id")["condition"].agg(set)
     index = pd.Series(0, index=pd.Index(coded["patient_id"].unique(), name="patient_id"))
     if not conditions.empty:

@@ -20,10 +20,11 @@ docs/input-contract.md):
   origin and admission type were read is ``other`` (point of origin unknown): it
   counts as an unplanned admission, as most unscheduled stays are. Elective stays are
   recognised only when the source says so (HL7 PV1-4 C or R, FHIR priority EL).
-- **Charlson index.** When the load carries ICD-10-CM diagnoses, a patient without a
-  Charlson index gets the one computed from them (``ingest.charlson``: Quan 2005
-  codes, Charlson 1987 weights); a patient without any qualifying code scores 0, as
-  the coding algorithm defines. A load without ICD-10-CM diagnoses leaves it null.
+- **Charlson index.** When the load carries ICD-10-CM or SNOMED CT diagnoses, a
+  patient without a Charlson index gets the one computed from them
+  (``ingest.charlson``: Quan 2005 codes, SNOMED CT through its reference table,
+  Charlson 1987 weights); a patient without any qualifying code scores 0, as the
+  coding algorithm defines. A load without coded diagnoses leaves it null.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from __future__ import annotations
 import pandas as pd
 
 from contract.schema import BED_STAY_TYPES
-from ingest.charlson import ICD10_SYSTEM, charlson_by_patient
+from ingest.charlson import CODED_SYSTEMS, charlson_by_patient
 
 # Contract discharge disposition of an emergency encounter -> ED visit disposition
 # (CMS ED measures). UB-04 07 "left against medical advice or discontinued care" is
@@ -148,11 +149,12 @@ def with_admission_source(encounters: pd.DataFrame) -> pd.DataFrame:
 
 
 def with_charlson(patients: pd.DataFrame, diagnoses: pd.DataFrame | None) -> pd.DataFrame:
-    """Patients with the Charlson index filled from ICD-10-CM diagnoses where missing."""
+    """Patients with the Charlson index filled from ICD-10-CM / SNOMED CT diagnoses where
+    missing."""
     if (
         diagnoses is None
         or diagnoses.empty
-        or not (diagnoses["code_system"] == ICD10_SYSTEM).any()
+        or not diagnoses["code_system"].isin(CODED_SYSTEMS).any()
         or patients.empty
     ):
         return patients

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ingest.charlson import charlson_by_patient, condition, index_of
+from ingest.charlson import (
+    SNOMED_TABLE,
+    WEIGHTS,
+    charlson_by_patient,
+    coded_condition,
+    condition,
+    index_of,
+)
 
 
 @pytest.mark.parametrize(
@@ -66,5 +73,66 @@ def test_index_per_patient_counts_each_condition_once() -> None:
         }
     )
     index = charlson_by_patient(diagnoses).to_dict()
-    # P1: MI once (1) + renal (2); P2 coded but no condition: 0; P3's SNOMED code ignored.
-    assert index == {"P1": 3, "P2": 0, "P3": 1}
+    # P1: MI once (1) + renal (2); P2 coded but no condition: 0; P3: SNOMED CT MI + COPD.
+    assert index == {"P1": 3, "P2": 0, "P3": 2}
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("22298006", "myocardial_infarction"),
+        ("399211009", "myocardial_infarction"),  # history of MI: Quan I25.2
+        ("88805009", "congestive_heart_failure"),
+        ("230690007", "cerebrovascular_disease"),
+        ("26929004", "dementia"),
+        ("185086009", "chronic_pulmonary_disease"),
+        ("195967001", "chronic_pulmonary_disease"),  # asthma: Quan J45
+        ("44054006", "diabetes_without_complication"),
+        ("368581000119106", "diabetes_with_complication"),
+        ("127013003", "diabetes_with_complication"),
+        ("431857002", "renal_disease"),
+        ("46177005", "renal_disease"),
+        ("254837009", "any_malignancy"),
+        ("423121009", "metastatic_solid_tumour"),  # NSCLC stage 4
+        ("94260004", "metastatic_solid_tumour"),
+        ("86406008", "aids_hiv"),
+        ("128302006", "mild_liver_disease"),
+        ("92691004", None),  # carcinoma in situ of prostate: in situ, not counted
+        ("714628002", None),  # prediabetes
+        ("233604007", None),  # pneumonia
+        ("59621000", None),  # essential hypertension
+    ],
+)
+def test_snomed_concepts_synthea_emits_map_to_charlson_conditions(code, expected) -> None:
+    assert coded_condition("SNOMED-CT", code) == expected
+
+
+def test_snomed_table_uses_only_known_conditions_once_per_concept() -> None:
+    table = pd.read_csv(SNOMED_TABLE, dtype=str)
+    assert table["snomed_code"].is_unique
+    assert table["snomed_code"].str.fullmatch(r"[1-9][0-9]{5,17}").all()
+    assert set(table["charlson_condition"]) <= set(WEIGHTS)
+    assert table["snomed_term"].notna().all() and table["quan_icd10"].notna().all()
+    # Every Quan ICD-10 equivalent given for a concept codes for the same condition
+    # (a staged cancer's "C34 + C78" is checked on its metastatic part).
+    for icd10, name in zip(table["quan_icd10"], table["charlson_condition"], strict=True):
+        assert condition(icd10.split(" + ")[-1]) == name, icd10
+
+
+def test_snomed_and_icd10_diagnoses_give_the_same_index() -> None:
+    """One patient coded in ICD-10-CM, the same conditions in SNOMED CT (as Synthea would)."""
+    diagnoses = pd.DataFrame(
+        {
+            "patient_id": ["P1"] * 3 + ["P2"] * 3,
+            "code_system": ["ICD-10-CM"] * 3 + ["SNOMED-CT"] * 3,
+            "diagnosis_code": [
+                "I50.9",
+                "E11.40",
+                "C34.90",
+                "88805009",
+                "368581000119106",
+                "254637007",
+            ],
+        }
+    )
+    assert charlson_by_patient(diagnoses).to_dict() == {"P1": 5, "P2": 5}

@@ -28,7 +28,7 @@ def test_help() -> None:
 def test_ingest_prints_the_accounting(tmp_path) -> None:
     result = vigil("ingest", "synthea", str(FIXTURES / "synthea"), home=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "synthea: 27 messages in, 21 loaded, 2 rejected, 4 skipped" in result.stdout
+    assert "synthea: 30 messages in, 24 loaded, 2 rejected, 4 skipped" in result.stdout
     assert (tmp_path / "landing" / "encounters").is_dir()
 
 

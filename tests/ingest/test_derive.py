@@ -102,7 +102,7 @@ def test_stated_sources_are_kept_and_the_ed_disposition_wins() -> None:
     assert "ed_disposition" not in tables["encounters"].columns
 
 
-def test_charlson_is_filled_only_when_the_load_carries_icd10() -> None:
+def test_charlson_is_filled_only_when_the_load_carries_coded_diagnoses() -> None:
     patients = pd.DataFrame({"patient_id": ["P1", "P2", "P3"], "charlson_index": [None, None, 4]})
     stay = encounters(
         {
@@ -122,6 +122,10 @@ def test_charlson_is_filled_only_when_the_load_carries_icd10() -> None:
     filled = derive({"patients": patients, "encounters": stay, "diagnoses": diagnoses})
     # P1 metastatic (6, the malignancy not counted again); P2 coded nothing: 0; P3 kept.
     assert filled["patients"]["charlson_index"].tolist() == [6, 0, 4]
+    # SNOMED CT (Synthea): the same rule through the reference table; MI is 22298006.
     snomed = diagnoses.assign(code_system="SNOMED-CT", diagnosis_code="22298006")
-    unknown = derive({"patients": patients, "encounters": stay, "diagnoses": snomed})
+    from_snomed = derive({"patients": patients, "encounters": stay, "diagnoses": snomed})
+    assert from_snomed["patients"]["charlson_index"].tolist() == [1, 0, 4]
+    # No coded diagnosis at all: unknown, not 0.
+    unknown = derive({"patients": patients, "encounters": stay})
     assert unknown["patients"]["charlson_index"].isna().tolist() == [True, True, False]

@@ -23,10 +23,10 @@ def loaded(tmp_path_factory):
 
 def test_rows_are_loaded_rejected_or_skipped(loaded) -> None:
     result, _ = loaded
-    assert result.messages_in == 27
+    assert result.messages_in == 30
     assert result.messages_skipped == 4  # a medication, a provider, height, a survey answer
     assert result.messages_rejected == 2  # the 'teleport' encounter, a heart rate of 'ninety'
-    assert result.messages_loaded == 21
+    assert result.messages_loaded == 24
 
 
 def test_encounter_classes_map_onto_contract_types(loaded) -> None:
@@ -54,6 +54,15 @@ def test_patients_are_minimised(loaded) -> None:
     assert sorted(patients["zip3"]) == ["011", "016", "021"]
     assert set(patients.columns) >= {"primary_payer"}
     assert "medicare" in set(patients["primary_payer"])
+
+
+def test_charlson_index_from_snomed_conditions_for_every_patient(loaded) -> None:
+    """Synthea codes conditions in SNOMED CT: CHF (1) + type 2 diabetes with neuropathy
+    (2, the uncomplicated diabetes not counted again); patients with no Charlson
+    condition score 0, never null."""
+    _, landing = loaded
+    patients = landed(landing, "patients").sort_values("age_years")
+    assert patients["charlson_index"].tolist() == [0, 3, 0]
 
 
 def test_vitals_labs_diagnoses_and_claims(loaded) -> None:
