@@ -6,8 +6,10 @@ tables as the direct path) and for intake benchmarks. Message times carry an
 explicit +0000 offset. Patient identifiers go out as PID-3 with issuer ``VIGILSIM``.
 ED visits go out as A04 (registration, PV1-2 E) and A03 (departure, PV1-36 the ED
 disposition); every ADT message carries the patient's comorbidities as DG1 segments
-(see ``ingest.export_coding``). HL7 v2 has no field for the first provider contact,
-the triage level or the arrival mode: those stay out.
+(see ``ingest.export_coding``) and the patient's payer as the primary insurance (IN1
+set id 1: plan, company and an X12 claim filing indicator as the plan type IN1-15).
+HL7 v2 has no field for the first provider contact, the triage level or the arrival
+mode: those stay out.
 """
 
 from __future__ import annotations
@@ -37,6 +39,15 @@ ED_DISPOSITION_CODES = {
     "left_without_being_seen": "07",
     "admitted": "09",
     "died": "20",
+}
+# Contract payer category -> IN1-2 plan, IN1-3 company id, IN1-4 company name, IN1-15
+# plan type (X12 claim filing indicator, read back by ingest.hl7v2.PAYER_CODES).
+INSURANCE = {
+    "medicare": ("MCR^Medicare", "CMS", "Medicare", "MA"),
+    "medicaid": ("MCD^Medicaid", "MEDICAID", "Medicaid", "MC"),
+    "commercial": ("COMM^Commercial plan", "COMMERCIAL", "Commercial Health Plan", "CI"),
+    "self_pay": ("SELF^Self pay", "SELFPAY", "Self pay", "09"),
+    "other": ("OTHER^Other payer", "OTHER", "Other payer", "ZZ"),
 }
 VITAL_OBX = (  # contract column, LOINC, value type, unit
     ("respiration_rate", "9279-1", "NM", "/min"),
@@ -95,6 +106,14 @@ def _dg1(codes: list[str]) -> list[str]:
     return [f"DG1|{index}||{code}^^I10" for index, code in enumerate(codes, start=1)]
 
 
+def _in1(payer: object) -> list[str]:
+    if payer not in INSURANCE:
+        return []
+    plan, company_id, company, plan_type = INSURANCE[payer]
+    fields = ["IN1", "1", plan, company_id, company] + [""] * 10 + [plan_type]
+    return ["|".join(fields)]
+
+
 def _adt(code: str, at, encounter: dict, patient: dict, first_day, unit_id: str, control: str):
     segments = [
         _msh(encounter["hospital_id"], at, f"ADT^{code}^ADT_A01", control),
@@ -102,6 +121,7 @@ def _adt(code: str, at, encounter: dict, patient: dict, first_day, unit_id: str,
         _pid(patient, first_day),
         _pv1(encounter, unit_id, discharge=code == "A03"),
         *_dg1(charlson_codes(patient.get("charlson_index"))),
+        *_in1(patient.get("primary_payer")),
     ]
     return "\r".join(segments) + "\r"
 

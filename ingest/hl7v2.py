@@ -21,6 +21,7 @@ import pandas as pd
 from contract.schema import BED_STAY_TYPES
 from contract.validate import empty_rejects, reject_rows
 from ingest import hl7v2_message as hl7
+from ingest.fhir_codes import payer_category
 from ingest.intake import IntakeResult, finish, slug
 from ingest.landing import write_batch
 from ingest.pseudonym import Pseudonymizer, age_years, zip3
@@ -87,6 +88,35 @@ DIAGNOSIS_SYSTEMS = {
     "SNOMEDCT": "SNOMED-CT",
 }
 ADT_EVENTS = {"A01", "A02", "A03", "A04", "A06", "A08", "A11", "A12", "A13", "A40"}
+# Payer category of a plan type (IN1-15) or financial class (PV1-20). Both are
+# user-defined tables in HL7 v2 (0086, 0064); interfaces commonly send the X12 837
+# claim filing indicator codes (SBR09) or their spelled-out forms, read here.
+PAYER_CODES = {
+    "MA": "medicare",  # Medicare Part A
+    "MB": "medicare",  # Medicare Part B
+    "16": "medicare",  # HMO Medicare Risk
+    "MCR": "medicare",
+    "MEDICARE": "medicare",
+    "MC": "medicaid",  # X12: Medicaid
+    "MCD": "medicaid",
+    "MEDICAID": "medicaid",
+    "CI": "commercial",  # commercial insurance
+    "BL": "commercial",  # Blue Cross / Blue Shield
+    "HM": "commercial",  # HMO
+    "12": "commercial",  # PPO
+    "13": "commercial",  # POS
+    "14": "commercial",  # EPO
+    "COM": "commercial",
+    "09": "self_pay",  # self-pay
+    "SP": "self_pay",
+    "SELF": "self_pay",
+    "SELFPAY": "self_pay",
+    "WC": "other",  # workers' compensation
+    "CH": "other",  # CHAMPUS / TRICARE
+    "VA": "other",  # veterans affairs
+    "11": "other",  # other non-federal programmes
+    "ZZ": "other",  # mutually defined
+}
 
 
 @dataclass
@@ -98,6 +128,7 @@ class _State:
     labs: list[dict] = field(default_factory=list)
     diagnoses: dict[str, dict[str, dict]] = field(default_factory=dict)  # by encounter, code
     merged: dict[str, str] = field(default_factory=dict)  # old patient -> surviving
+    payers: dict[str, dict] = field(default_factory=dict)  # payers table rows by payer_id
 
 
 class Hl7Intake:
@@ -249,8 +280,13 @@ class Hl7Intake:
         known = dict(self.state.encounters.get(self._encounter_key(message, authority), {}))
         encounter = self._visit(message, patient_id, authority)
         diagnoses = self._diagnoses(message, encounter, at)
+        payer = _primary_insurance(message)
+        if payer is not None:
+            updates["primary_payer"] = payer["payer_class"]
         # Everything is parsed: from here on the message is applied.
         self._record_patient(patient_id, updates, at)
+        if payer is not None and payer["payer_id"]:
+            self.state.payers[payer["payer_id"]] = payer
         self.state.encounters[encounter["encounter_id"]] = encounter
         self.state.diagnoses.setdefault(encounter["encounter_id"], {}).update(diagnoses)
         events = self.state.events.setdefault(encounter["encounter_id"], [])
@@ -397,6 +433,7 @@ class Hl7Intake:
                     else None,
                     "sex": record.get("sex", "U"),
                     "zip3": record.get("zip3"),
+                    "primary_payer": record.get("primary_payer"),
                     "spo2_scale": 1,
                 }
             )
@@ -432,6 +469,8 @@ class Hl7Intake:
             tables["lab_results"] = labs
         if not diagnoses.empty:
             tables["diagnoses"] = diagnoses
+        if state.payers:
+            tables["payers"] = pd.DataFrame(list(state.payers.values()))
         if not ed_visits.empty:
             tables["ed_visits"] = ed_visits
         for name, frame in tables.items():
@@ -449,6 +488,44 @@ class Hl7Intake:
         )
         rejects["reason"] = [reason for _, reason in bad_readings]
         return tables, rejects
+
+
+def payer_class(*texts: str) -> str | None:
+    """The contract payer category of a plan type or financial class code (see
+    ``PAYER_CODES``), else of a plan or company name (Medicare, Medicaid, self-pay, else
+    commercial, as ``ingest.fhir_codes.payer_category``); None when all are empty."""
+    for text in texts:
+        code = text.strip().upper().replace(" ", "").replace("-", "")
+        if code in PAYER_CODES:
+            return PAYER_CODES[code]
+    return next((payer_category(text) for text in texts if text.strip()), None)
+
+
+def _primary_insurance(message) -> dict | None:
+    """The primary insurance (IN1 with set id 1, else the first IN1) as a ``payers`` row,
+    or, without IN1, the visit's financial class (PV1-20) alone; None when neither.
+
+    The category comes from IN1-15 plan type, then PV1-20 financial class, then the
+    company (IN1-4) or plan (IN1-2) name. ``payer_id`` is the company id (IN1-3, an
+    organisation's, not a person's), else the plan id.
+    """
+    in1s = hl7.segments(message, "IN1")
+    financial_class = hl7.value(hl7.first_segment(message, "PV1"), 20, 1)
+    if not in1s:
+        category = payer_class(financial_class) if financial_class else None
+        if category is None:
+            return None
+        return {"payer_id": None, "payer_name": None, "payer_class": category}
+    in1 = next((s for s in in1s if hl7.value(s, 1) == "1"), in1s[0])
+    plan_id, plan_name = hl7.value(in1, 2, 1), hl7.value(in1, 2, 2)
+    company_id, company_name = hl7.value(in1, 3, 1), hl7.value(in1, 4, 1)
+    category = payer_class(hl7.value(in1, 15, 1), financial_class, company_name, plan_name)
+    payer_id = slug(company_id or plan_id) if (company_id or plan_id) else None
+    return {
+        "payer_id": payer_id,
+        "payer_name": company_name or plan_name or payer_id,
+        "payer_class": category or "other",
+    }
 
 
 def _identifier(segment, field: int) -> tuple[str, str]:

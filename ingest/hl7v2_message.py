@@ -3,8 +3,9 @@
 Interface engines deliver messages in files with byte-order marks, MLLP framing
 (0x0B ... 0x1C 0x0D), batch headers (FHS/BHS) and any of CR, LF or CRLF between
 segments. :func:`split_messages` undoes all of that. Before parsing, segments Vigil
-does not read (names of next of kin, insurance, notes, ...) are dropped and, within
-PID, every field but the identifiers, birth date, sex and address is blanked: direct
+does not read (names of next of kin, guarantors, notes, ...) are dropped and, within
+PID, every field but the identifiers, birth date, sex and address is blanked (IN1:
+all but the plan, company and plan type): direct
 identifiers Vigil does not need are never even parsed (data minimisation). Parsing
 is a library's: python-hl7 when it is installed (about 20 times faster), else hl7apy
 (which also checks every field against its HL7 data type); both fill the same small
@@ -29,9 +30,12 @@ KEPT_FIELDS: dict[str, set[int] | None] = {
     "MSH": None,
     "EVN": {1, 2, 6},
     "PID": {1, 3, 7, 8, 11},  # identifiers, birth date, sex, address (ZIP3 only)
-    "PV1": {1, 2, 3, 4, 14, 18, 19, 36, 44, 45},
+    "PV1": {1, 2, 3, 4, 14, 18, 19, 20, 36, 44, 45},  # 20: financial class
     "DG1": {1, 2, 3, 5, 15},  # coding method, code, time, priority (never the free text)
     "MRG": {1},
+    # Insurance: set id, plan, company id and name, plan type; never the policy or
+    # insured's numbers, names or addresses.
+    "IN1": {1, 2, 3, 4, 15},
     "OBR": {1, 4, 7},
     "OBX": {1, 2, 3, 5, 6, 8, 11, 14},
 }

@@ -42,6 +42,8 @@ IDENTIFIERS = (
     "Bartholomew",
     "19520314",
     "1952-03-14",
+    "1EG4TE5MK73",  # insurance policy numbers (IN1-36)
+    "XKZ990112233",
 )
 
 

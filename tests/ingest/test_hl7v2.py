@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ingest.hl7v2 import ingest_hl7v2
+from ingest.hl7v2 import ingest_hl7v2, payer_class
 from ingest.pseudonym import Pseudonymizer
 from tests.ingest.conftest import FIXTURES, TEST_KEY
 
@@ -61,6 +61,35 @@ def test_admission_transfer_discharge_with_time_zones(loaded, pseudonymize) -> N
     assert stay["admission_source"] == "ed"
     assert stay["discharge_disposition"] == "home"
     assert stay["acuity_level"] == 2  # admitted to an ICU
+
+
+def test_insurance_gives_the_payer(loaded, pseudonymize) -> None:
+    """IN1 with set id 1 is the primary insurance (IN1-15 plan type MA: Medicare); the
+    secondary IN1 does not change it. Without IN1, PV1-20 financial class SP: self-pay."""
+    _, landing = loaded
+    patients = landed(landing, "patients").set_index("patient_id")["primary_payer"]
+    assert patients[pseudonymize("patient", "MRN778812", "STMARY")] == "medicare"
+    assert patients[pseudonymize("patient", "MRN441200", "STMARY")] == "self_pay"
+    payers = landed(landing, "payers").set_index("payer_id")
+    assert payers.loc["CMS01", ["payer_name", "payer_class"]].tolist() == ["Medicare", "medicare"]
+    assert "BCBS77" not in payers.index  # secondary insurance: not the primary payer
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        (("MA", "", "Acme Health"), "medicare"),  # plan type first
+        (("", "MCD", ""), "medicaid"),  # then financial class
+        (("", "", "Medicaid of Ohio"), "medicaid"),  # then the company name
+        (("12", "", ""), "commercial"),  # X12 PPO
+        (("09", "", ""), "self_pay"),
+        (("WC", "", ""), "other"),
+        (("", "", "Aetna"), "commercial"),
+        (("", "", ""), None),
+    ],
+)
+def test_payer_class_of_plan_type_financial_class_or_name(texts, expected) -> None:
+    assert payer_class(*texts) == expected
 
 
 def test_cancellations_and_merge(loaded, pseudonymize) -> None:

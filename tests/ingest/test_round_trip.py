@@ -134,3 +134,11 @@ def test_hl7v2_round_trip(simulated, tmp_path) -> None:
         lambda p: pseudonymize("patient", p, ISSUER),
         lambda e: pseudonymize("encounter", e, ISSUER),
     )
+    # The payer travels as the primary insurance (IN1) and comes back as its category.
+    patients = pd.read_parquet(tmp_path / "landing" / "patients").set_index("patient_id")
+    direct = simulated["patients"].set_index(
+        simulated["patients"]["patient_id"].map(lambda p: pseudonymize("patient", p, ISSUER))
+    )
+    assert (
+        patients["primary_payer"].tolist() == direct.loc[patients.index, "primary_payer"].tolist()
+    )
