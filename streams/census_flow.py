@@ -7,6 +7,14 @@ events (time-ordered records) -> key by hospital -> per-hospital census state
 Event time is each event's ``event_at`` (UTC). Per hospital, an event older than the
 latest applied one is dead-lettered as ``late``; so are events for unknown units,
 transfers or discharges of encounters not in the hospital, and malformed records.
+
+A broker source (:class:`streams.redis_connectors.RedisAdtSource`) sends one item per
+read instead: ``{"_records": [...], "_source_ack": ..., "_stream_partition": p}``. It is
+keyed by its stream key (producers key messages by hospital, so a hospital always
+arrives on the same key) and its outputs leave the state step as one ``source_batch``
+item together with the messages to acknowledge, so the sink writes them and then
+acknowledges, in one transaction: a crash before that write leaves the messages
+pending (redelivered), never acknowledged without their outputs.
 """
 
 from __future__ import annotations
@@ -79,30 +87,53 @@ def _dead_letter(record: Record, reason: str) -> tuple[str, pa.Table]:
     return "dead_letters", pa.Table.from_pylist([row], schema=CENSUS_SCHEMAS["dead_letters"])
 
 
-def _unkeyed(record: Record) -> tuple[str, Any]:
-    """A record without a hospital: a broker source's acknowledgement marker (passed on
-    to the sink, see :class:`streams.redis_connectors.RedisAdtSource`), a message the
-    source could not parse (``_reason``), or a malformed record."""
-    if "_source_ack" in record:
-        return "source_ack", record["_source_ack"]
+def _unkeyed(record: Record) -> tuple[str, pa.Table]:
+    """A record without a hospital: a message the source could not parse (``_reason``)
+    or a malformed record."""
     return _dead_letter(record, record.get("_reason", "malformed: no hospital_id"))
 
 
+def is_broker_batch(item: Record) -> bool:
+    return "_source_ack" in item
+
+
+def _key(item: Record) -> str:
+    if is_broker_batch(item):
+        return f"stream-{item['_stream_partition']}"
+    return str(item["hospital_id"])
+
+
+# Per state key: the census of each hospital seen on it (one hospital when keyed by
+# hospital; those of a stream key for a broker batch).
+CensusState = dict[str, HospitalCensus]
+
+
 def _step(config: CensusFlowConfig):
-    def step(state: HospitalCensus | None, record: Record):
-        if state is None:
-            state = HospitalCensus(
+    def apply(state: CensusState, record: Record) -> list[tuple[str, pa.Table]]:
+        hospital = record.get("hospital_id")
+        if hospital is None:
+            return [_unkeyed(record)]
+        census = state.get(str(hospital))
+        if census is None:
+            census = state[str(hospital)] = HospitalCensus(
                 dict(config.staffed_beds), config.occupancy_threshold, config.boarding_limit
             )
         try:
-            outputs = state.apply(record)
+            outputs = census.apply(record)
         except InvalidEvent as error:
-            return state, [_dead_letter(record, str(error))]
-        hospital = record["hospital_id"]
-        return state, [
+            return [_dead_letter(record, str(error))]
+        return [
             (kind, pa.Table.from_pylist([{"hospital_id": hospital, **row}], CENSUS_SCHEMAS[kind]))
             for kind, row in outputs
         ]
+
+    def step(state: CensusState | None, item: Record):
+        state = {} if state is None else state
+        if not is_broker_batch(item):
+            return state, apply(state, item)
+        outputs = [out for record in item["_records"] for out in apply(state, record)]
+        # one item: the sink writes the outputs, then acknowledges, in one transaction
+        return state, [("source_batch", (outputs, item["_source_ack"]))]
 
     return step
 
@@ -113,15 +144,17 @@ def build_flow(
     """Build the live census dataflow over ``source`` writing to ``sink``."""
     flow = Dataflow("live_census")
     events = op.input("adt_and_ed_events", flow, source)
-    # Record: one ADT or ED event
-    split = op.branch("has_hospital", events, lambda r: r.get("hospital_id") is not None)
+    # Record: one ADT or ED event, or a broker batch of them
+    split = op.branch(
+        "has_hospital", events, lambda r: r.get("hospital_id") is not None or is_broker_batch(r)
+    )
     # trues / falses: Record
-    keyed = op.key_on("by_hospital", split.trues, lambda r: str(r["hospital_id"]))
-    # (hospital_id, Record)
+    keyed = op.key_on("by_hospital", split.trues, _key)
+    # (hospital_id or stream key, Record)
     tagged = op.stateful_flat_map("census_state", keyed, _step(config))
-    # (hospital_id, (kind, pa.Table))
+    # (key, (kind, pa.Table)), or (key, ("source_batch", (outputs, messages to ack)))
     outputs = op.key_rm("drop_hospital", tagged)
-    # (kind, pa.Table)
+    # (kind, pa.Table | source_batch)
     rejected = op.map("reject_malformed", split.falses, _unkeyed)
     # (kind, pa.Table)
     op.output("sink", op.merge("all_outputs", outputs, rejected), sink)

@@ -238,23 +238,31 @@ class _RedisSinkPartition(StatelessSinkPartition[tuple[str, Any]]):
     def write_batch(self, items: list[tuple[str, Any]]) -> None:
         pipe = self._client.pipeline(transaction=True)
         for key, value in items:
-            kind = key.split(":")[0]  # kind:writer when the flow runs several workers
-            if kind == "source_ack":
-                key, group, ids = value
-                pipe.xack(key, group, *ids)
-            elif kind in ALERT_KINDS:
-                for row in value.to_pylist():
-                    row.pop("emitted_ns", None)
-                    marker = f"{self._prefix}:published:{kind}:{row['alert_id']}"
-                    self._publish(
-                        keys=[marker, f"{self._prefix}:alerts"],
-                        args=[self._ttl, "kind", kind, *_fields(row)],
-                        client=pipe,
-                    )
-            elif kind in ("dead_letters", "occupancy"):  # occupancy: the census flow's
-                for row in value.to_pylist():
-                    pipe.xadd(f"{self._prefix}:{kind}", _field_map(row))
+            self._add(pipe, key, value)
         pipe.execute()
+
+    def _add(self, pipe: Any, key: str, value: Any) -> None:
+        kind = key.split(":")[0]  # kind:writer when the flow runs several workers
+        if kind == "source_ack":
+            key, group, ids = value
+            pipe.xack(key, group, *ids)
+        elif kind == "source_batch":  # the census flow's outputs of a read, then its ack
+            outputs, ack = value
+            for out_key, table in outputs:
+                self._add(pipe, out_key, table)
+            self._add(pipe, "source_ack", ack)
+        elif kind in ALERT_KINDS:
+            for row in value.to_pylist():
+                row.pop("emitted_ns", None)
+                marker = f"{self._prefix}:published:{kind}:{row['alert_id']}"
+                self._publish(
+                    keys=[marker, f"{self._prefix}:alerts"],
+                    args=[self._ttl, "kind", kind, *_fields(row)],
+                    client=pipe,
+                )
+        elif kind in ("dead_letters", "occupancy"):  # occupancy: the census flow's
+            for row in value.to_pylist():
+                pipe.xadd(f"{self._prefix}:{kind}", _field_map(row))
 
 
 class RedisStreamSink(DynamicSink[tuple[str, Any]]):
@@ -364,8 +372,10 @@ class _AdtPartition(_RedisPartition):
         if not messages:
             return []
         records = census_records([fields for _, fields in messages], self._pseudonymize)
-        # acknowledged by the sink, once written (see streams.census_flow)
-        return [*records, {"_source_ack": (self._key, self._group, [m for m, _ in messages])}]
+        # One item per read, kept on its stream key's state; the sink acknowledges the
+        # messages in the transaction that writes their outputs (see streams.census_flow).
+        ack = (self._key, self._group, [m for m, _ in messages])
+        return [{"_records": records, "_source_ack": ack, "_stream_partition": self._partition}]
 
 
 class RedisAdtSource(RedisStreamSource):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from bytewax.testing import TestingSink, run_main
+from bytewax.outputs import StatelessSinkPartition
+from bytewax.testing import TestingSink, cluster_main, run_main
 
 from ingest.hl7v2 import Hl7Intake
 from ingest.pseudonym import Pseudonymizer
@@ -102,3 +103,86 @@ def test_cancellations_and_updates_become_census_moves(messages) -> None:
     ]
     assert len({r["encounter_id"] for r in records}) == 1
     assert records[0]["unit_id"] == records[1]["unit_id"]
+
+
+class SinkKilled(RuntimeError):
+    """The sink process dies before writing."""
+
+
+class _KilledBeforeWrite(StatelessSinkPartition):
+    """Dies on the ``fail_at``-th write that carries occupancy rows, before writing it."""
+
+    def __init__(self, inner, fail_at: int):
+        self._inner, self._fail_at, self._writes = inner, fail_at, 0
+
+    def write_batch(self, items: list) -> None:
+        kinds = [kind for kind, _ in items]
+        kinds += [k for kind, value in items if kind == "source_batch" for k, _ in value[0]]
+        if "occupancy" in kinds:
+            self._writes += 1
+            if self._writes == self._fail_at:
+                raise SinkKilled(f"killed before write {self._writes}")
+        self._inner.write_batch(items)
+
+
+class KilledSink(RedisStreamSink):
+    def __init__(self, url: str, prefix: str, fail_at: int):
+        super().__init__(url, prefix=prefix)
+        self.fail_at = fail_at
+
+    def build(self, step_id: str, worker_index: int, worker_count: int):
+        return _KilledBeforeWrite(super().build(step_id, worker_index, worker_count), self.fail_at)
+
+
+@pytest.mark.parametrize("fail_at", [1, 3])
+def test_a_sink_killed_before_writing_leaves_its_messages_pending(
+    client,  # noqa: F811
+    messages,
+    fail_at: int,
+) -> None:
+    """Acknowledgement after the output is written: at the crash, the acknowledged
+    messages are exactly those whose occupancy rows are on the broker; the rest are
+    pending and a restart redelivers them: nothing lost, nothing duplicated. Two
+    workers, so that the state may sit on another worker than the source partition."""
+    client, prefix = client
+    adt = messages[:400]  # ADT only, about a day: ten reads of 40
+    _, config = direct_path(adt)
+    publish_adt(client, prefix, adt, 1)  # one stream key: messages in publish order
+    key = adt_key(prefix, 0)
+
+    def run(sink) -> None:
+        source = RedisAdtSource(
+            URL, 1, prefix=prefix, count=40, stop_when_idle=True, pseudonymize=KEY
+        )
+        cluster_main(build_flow(source, sink, config), [], 0, worker_count_per_proc=2)
+
+    def occupancy() -> list[tuple]:
+        entries = client.xrange(f"{prefix}:occupancy")
+        frame = pd.DataFrame([{k.decode(): v.decode() for k, v in f.items()} for _, f in entries])
+        return rows(frame) if len(frame) else []
+
+    def expected(part: list[str]) -> list[tuple]:
+        return rows(direct_path(part)[0]) if part else []
+
+    with pytest.raises(Exception) as crash:  # noqa: PT011 (Bytewax wraps the sink's error)
+        run(KilledSink(URL, prefix, fail_at))
+    cause = crash.value
+    while cause is not None and not isinstance(cause, SinkKilled):
+        cause = cause.__cause__ or cause.__context__
+    assert isinstance(cause, SinkKilled)
+    ids = [mid for mid, _ in client.xrange(key)]
+    pending = {
+        p["message_id"] for p in client.xpending_range(key, "vigil-census", "-", "+", 10_000)
+    }
+    delivered = client.xinfo_groups(key)[0]["last-delivered-id"]
+    read = ids[: ids.index(delivered) + 1]
+    acked = [mid for mid in read if mid not in pending]
+    assert acked == ids[: len(acked)]  # acknowledged in order, none skipped
+    assert pending and len(acked) < len(adt)  # the killed write's messages were not acked
+    assert occupancy() == expected(adt[: len(acked)])  # exactly the acked messages' rows
+
+    run(RedisStreamSink(URL, prefix=prefix))
+    assert client.xpending(key, "vigil-census")["pending"] == 0
+    # A restart without Bytewax recovery starts the census empty, so the redelivered
+    # messages are applied as a new run from the first unacknowledged one.
+    assert occupancy() == sorted(expected(adt[: len(acked)]) + expected(adt[len(acked) :]))
