@@ -19,7 +19,8 @@ from streams.redis_connectors import (
 )
 from tests.streams.test_redis import PARTITIONS, URL, client  # noqa: F401 (fixture)
 
-KEY = Pseudonymizer("streams-test-key-" + "k" * 32)
+KEY_TEXT = "streams-test-key-" + "k" * 32
+KEY = Pseudonymizer(KEY_TEXT)
 NO_ED = pd.DataFrame(
     columns=["ed_visit_id", "hospital_id", "disposition", "disposition_decided_at", "departed_at"]
 )
@@ -186,3 +187,33 @@ def test_a_sink_killed_before_writing_leaves_its_messages_pending(
     # A restart without Bytewax recovery starts the census empty, so the redelivered
     # messages are applied as a new run from the first unacknowledged one.
     assert occupancy() == sorted(expected(adt[: len(acked)]) + expected(adt[len(acked) :]))
+
+
+def test_vigil_stream_runs_the_census_flow_over_redis(
+    client,  # noqa: F811
+    messages,
+    tmp_path,
+    monkeypatch,
+) -> None:
+    """`vigil stream --flow census --broker redis`: the landed units' staffed beds, the
+    intake key from VIGIL_PSEUDONYM_KEY, the direct path's occupancy on the broker."""
+    from vigil.cli import main
+
+    client, prefix = client
+    adt = messages[:400]
+    expected, config = direct_path(adt)
+    units = pd.DataFrame(
+        {"unit_id": list(config.staffed_beds), "staffed_beds": list(config.staffed_beds.values())}
+    )
+    (tmp_path / "units").mkdir()
+    units.to_parquet(tmp_path / "units" / "part-0.parquet")
+    monkeypatch.setenv("VIGIL_PSEUDONYM_KEY", KEY_TEXT)
+    publish_adt(client, prefix, adt, PARTITIONS)
+    args = ["stream", "--flow", "census", "--broker", "redis", "--input", str(tmp_path)]
+    args += ["--redis-prefix", prefix, "--redis-partitions", str(PARTITIONS), "--until-idle"]
+    assert main(args) == 0
+    entries = client.xrange(f"{prefix}:occupancy")
+    occupancy = pd.DataFrame([{k.decode(): v.decode() for k, v in f.items()} for _, f in entries])
+    assert rows(occupancy) == rows(expected)
+    for part in range(PARTITIONS):
+        assert client.xpending(adt_key(prefix, part), "vigil-census")["pending"] == 0

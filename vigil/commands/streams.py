@@ -27,10 +27,56 @@ def kafka_flow(args: argparse.Namespace):
     return build_kafka_flow(kafka, News2FlowConfig(emit_scores=False), pseudonymize)
 
 
+def redis_flow(args: argparse.Namespace):
+    """The early-warning or census flow between the Redis streams of ``--redis-prefix``."""
+    from ingest.pseudonym import Pseudonymizer
+    from streams.redis_connectors import RedisAdtSource, RedisStreamSink, RedisStreamSource
+
+    settings = get_settings()
+    key = settings.pseudonym_key
+    pseudonymize = Pseudonymizer(key) if key else None  # HL7 v2 messages need the key
+    options = {
+        "prefix": args.redis_prefix,
+        "stop_when_idle": args.until_idle,
+        "pseudonymize": pseudonymize,
+    }
+    sink = RedisStreamSink(args.redis_url, prefix=args.redis_prefix)
+    if args.flow == "news2":
+        from streams.news2_flow import News2FlowConfig, build_flow
+
+        config = News2FlowConfig(
+            partitions=args.redis_partitions, emit_scores=False, workers=args.workers
+        )
+        source = RedisStreamSource(args.redis_url, args.redis_partitions, **options)
+        return build_flow(source, sink, config)
+    if args.flow != "census":
+        raise SystemExit("vigil stream --broker redis runs --flow news2 or census")
+    if pseudonymize is None:
+        raise SystemExit("vigil stream --flow census --broker redis needs VIGIL_PSEUDONYM_KEY")
+    import pandas as pd
+
+    from streams.census_flow import CensusFlowConfig
+    from streams.census_flow import build_flow as build_census_flow
+
+    units_dir = (Path(args.input) if args.input else settings.landing_dir) / "units"
+    if not units_dir.exists():
+        raise SystemExit(f"no landed units (staffed beds) under {units_dir}")
+    units = pd.read_parquet(units_dir)
+    beds = dict(zip(units["unit_id"], units["staffed_beds"].astype(int), strict=True))
+    source = RedisAdtSource(args.redis_url, args.redis_partitions, **options)
+    return build_census_flow(source, sink, CensusFlowConfig(staffed_beds=beds))
+
+
 def run_stream(args: argparse.Namespace) -> int:
     from streams.runner import run_census, run_news2, run_ops
 
     settings = get_settings()
+    if args.broker == "redis":
+        from bytewax.run import cli_main
+
+        cli_main(redis_flow(args), workers_per_process=args.workers)
+        print(f"outputs: Redis streams {args.redis_prefix}:* at {args.redis_url}")
+        return 0
     if args.broker == "kafka":
         from bytewax.run import cli_main
 
@@ -131,7 +177,7 @@ def run_detect(args: argparse.Namespace) -> int:
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "stream",
-        help="run a Bytewax dataflow (NEWS2 early warning, live census) over the landing zone",
+        help="run a Bytewax dataflow (NEWS2 early warning, live census, operational anomalies)",
         description="Replay the landed vitals through the NEWS2 early-warning dataflow (scores, "
         "alerts, sepsis alerts, escalations, dead letters) or the ADT and ED events through "
         "the live census dataflow (occupancy, capacity and boarding alerts), as Parquet.",
@@ -175,10 +221,29 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--broker",
-        choices=("replay", "kafka"),
+        choices=("replay", "redis", "kafka"),
         default="replay",
-        help="news2: replay the landing zone (default) or read and write Kafka topics through "
-        "Bytewax's Kafka connector (runs until stopped; see docs/streams.md)",
+        help="replay the landing zone (default); redis: news2 or census between Redis "
+        "streams (consumer group; runs until stopped unless --until-idle); kafka: news2 "
+        "between Kafka topics through Bytewax's Kafka connector (see docs/streams.md)",
+    )
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0", help="redis: server URL")
+    parser.add_argument(
+        "--redis-prefix",
+        default="vigil",
+        help="redis: stream key prefix: reads <prefix>:vitals:<i> (news2) or <prefix>:adt:<i> "
+        "(census), writes <prefix>:alerts, :occupancy, :dead_letters (default vigil)",
+    )
+    parser.add_argument(
+        "--redis-partitions",
+        type=int,
+        default=2,
+        help="redis: input stream keys <prefix>:...:0..N-1, as the producers used (default 2)",
+    )
+    parser.add_argument(
+        "--until-idle",
+        action="store_true",
+        help="redis: stop when a read finds no new message (replays, tests)",
     )
     parser.add_argument("--bootstrap", help="kafka: bootstrap servers, HOST:PORT[,HOST:PORT]")
     parser.add_argument("--vitals-topic", default="vigil.vitals", help="kafka: input topic")
