@@ -19,6 +19,7 @@ from fhir.resources.R4B import get_fhir_model_class
 
 from contract.schema import BED_STAY_TYPES
 from contract.validate import empty_rejects, reject_rows
+from ingest.events import PLANNED_TRANSFERS
 from ingest.fhir_codes import (
     ADMIT_SOURCE,
     DIAGNOSIS_SYSTEMS,
@@ -40,6 +41,7 @@ from ingest.vitals import (
 )
 
 SOURCE = "fhir"
+PLANNED_LOCATION_STATUSES = {"planned", "reserved"}
 READ_TYPES = (
     "Patient",
     "Encounter",
@@ -171,6 +173,8 @@ class FhirMapper:
             )
         self.locations = {loc.id: loc.name for loc in batch.resources["Location"] if loc.id}
         self.organizations = {o.id: o.name for o in batch.resources["Organization"] if o.id}
+        # Encounter.location entries planned or reserved, not yet moves (ingest.events).
+        self.planned: list[dict] = []
 
     def _key(self, resource) -> str:
         """A reject's key: the resource's pseudonymised id (ids may be identifiers)."""
@@ -225,6 +229,9 @@ class FhirMapper:
                 name = place.location.display or self.locations.get(ref_id(place.location))
                 name = name or ref_id(place.location) or kind
                 at = utc(place.period.start) if place.period and place.period.start else None
+                if place.status in PLANNED_LOCATION_STATUSES:  # not a move: a planned one
+                    self.planned.append({"encounter_id": encounter_id, "planned_at": at or start})
+                    continue
                 moves.append((at or start, f"{hospital}-{slug(name)}"))
             if not moves:
                 moves = [(start, f"{hospital}-{slug(kind)}")]
@@ -463,6 +470,8 @@ def ingest_fhir(
         for name, frame in tables.items()
         if not frame.empty or name in {"patients", "encounters", "adt_events", "vitals"}
     }
+    if mapper.planned:
+        tables[PLANNED_TRANSFERS] = pd.DataFrame(mapper.planned)
     rejects = [
         reject_rows(
             SOURCE,

@@ -3,7 +3,8 @@
 ADT A01 admit, A04 register, A02 transfer, A03 discharge become encounters, and ADT
 events for bed stays (inpatient, observation; an ED or clinic visit is an encounter
 alone); A08 updates the patient and visit; A11 (cancel admit/visit), A12 (cancel
-transfer) and A13 (cancel discharge) undo what they cancel; A40 merges the patient
+transfer) and A13 (cancel discharge) undo what they cancel; A15 (pending transfer) marks
+the next transfer as planned and A26 cancels that (see ``ingest.events``); A40 merges the patient
 in MRG-1 into the one in PID-3. ORU R01 OBX segments become vital-sign sets (by
 LOINC, see ``ingest.vitals``) and lab results. Messages are applied in file order.
 A message that cannot be parsed or used is rejected with its reason and the batch
@@ -21,6 +22,7 @@ import pandas as pd
 from contract.schema import BED_STAY_TYPES
 from contract.validate import empty_rejects, reject_rows
 from ingest import hl7v2_message as hl7
+from ingest.events import PLANNED_TRANSFERS
 from ingest.fhir_codes import payer_category
 from ingest.intake import IntakeResult, finish, slug
 from ingest.landing import write_batch
@@ -48,6 +50,9 @@ DISPOSITION = {
     "06": "home_health",
     "07": "against_medical_advice",
     "20": "expired",
+    "40": "expired",  # hospice patients: expired at home,
+    "41": "expired",  # in a medical facility,
+    "42": "expired",  # place unknown
     "50": "hospice",
     "51": "hospice",
 }
@@ -87,7 +92,7 @@ DIAGNOSIS_SYSTEMS = {
     "SCT": "SNOMED-CT",
     "SNOMEDCT": "SNOMED-CT",
 }
-ADT_EVENTS = {"A01", "A02", "A03", "A04", "A06", "A08", "A11", "A12", "A13", "A40"}
+ADT_EVENTS = {"A01", "A02", "A03", "A04", "A06", "A08", "A11", "A12", "A13", "A15", "A26", "A40"}
 # Payer category of a plan type (IN1-15) or financial class (PV1-20). Both are
 # user-defined tables in HL7 v2 (0086, 0064); interfaces commonly send the X12 837
 # claim filing indicator codes (SBR09) or their spelled-out forms, read here.
@@ -129,6 +134,7 @@ class _State:
     diagnoses: dict[str, dict[str, dict]] = field(default_factory=dict)  # by encounter, code
     merged: dict[str, str] = field(default_factory=dict)  # old patient -> surviving
     payers: dict[str, dict] = field(default_factory=dict)  # payers table rows by payer_id
+    planned: list[dict] = field(default_factory=list)  # A15 pending transfers not cancelled
 
 
 class Hl7Intake:
@@ -318,6 +324,14 @@ class Hl7Intake:
                 encounter.pop("discharged_at", None)
                 encounter.pop("discharge_disposition", None)
             return
+        elif trigger == "A15":  # pending transfer: the next transfer is planned
+            self.state.planned.append({"encounter_id": encounter["encounter_id"], "planned_at": at})
+            return
+        elif trigger == "A26":  # cancel pending transfer
+            mine = [p for p in self.state.planned if p["encounter_id"] == encounter["encounter_id"]]
+            if mine:
+                self.state.planned.remove(mine[-1])
+            return
         if trigger == "A08" or encounter.get("encounter_type") not in BED_STAY_TYPES:
             return  # updates, and visits without a bed stay (A04 ED/clinic), have no ADT row
         control_id = hl7.value(message.msh, 10) or f"{trigger}|{at.isoformat()}"
@@ -471,6 +485,9 @@ class Hl7Intake:
             tables["diagnoses"] = diagnoses
         if state.payers:
             tables["payers"] = pd.DataFrame(list(state.payers.values()))
+        planned = [p for p in state.planned if p["encounter_id"] in state.encounters]
+        if planned:
+            tables[PLANNED_TRANSFERS] = pd.DataFrame(planned)
         if not ed_visits.empty:
             tables["ed_visits"] = ed_visits
         for name, frame in tables.items():

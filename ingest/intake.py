@@ -18,6 +18,7 @@ import pandas as pd
 from contract.schema import TABLES_BY_NAME
 from contract.validate import empty_rejects, validate
 from ingest.derive import derive
+from ingest.events import PLANNED_TRANSFERS, clinical_events_from_adt
 from ingest.landing import write_rejects, write_tables
 
 # Point-of-care names to unit types, as interface engines commonly spell them.
@@ -181,7 +182,7 @@ class IntakeResult:
         ]
         for table, rows in self.records_in.items():
             lines.append(
-                f"  {table:<14} {rows:>9,} records, {self.tables_written.get(table, 0):>9,} "
+                f"  {table:<16} {rows:>9,} records, {self.tables_written.get(table, 0):>9,} "
                 f"loaded, {self.records_rejected.get(table, 0):>6,} rejected"
             )
         return "\n".join(lines)
@@ -224,6 +225,8 @@ def finish(
     hospital_names: dict[str, str] | None = None,
 ) -> IntakeResult:
     """Validate, land and account for one adapter's batch."""
+    tables = dict(tables)
+    planned = tables.pop(PLANNED_TRANSFERS, None)
     for name in ("encounters", "adt_events", "vitals", "patients"):
         tables.setdefault(name, empty_frame(name))
     # Adapters build rows from whatever each message carried: a column no message
@@ -237,6 +240,12 @@ def finish(
             tables["adt_events"], tables["vitals"], tables["encounters"], hospital_names
         )
     tables["encounters"] = with_acuity(tables["encounters"], tables["adt_events"], tables["units"])
+    if "clinical_events" not in tables:  # what ADT states: deaths, unplanned ICU transfers
+        events = clinical_events_from_adt(
+            tables["encounters"], tables["adt_events"], tables["units"], planned
+        )
+        if not events.empty:
+            tables["clinical_events"] = events
     result = validate(tables, source)
     written = write_tables(result.tables, landing_dir)
     rejects = pd.concat(

@@ -25,9 +25,9 @@ def loaded(tmp_path_factory):
 
 def test_every_message_is_loaded_or_rejected(loaded) -> None:
     result, landing = loaded
-    assert result.messages_in == 21
+    assert result.messages_in == 28
     assert result.messages_rejected == 5
-    assert result.messages_loaded == 16
+    assert result.messages_loaded == 23
     rejects = pd.read_parquet(result.rejects_path)
     parse = rejects[rejects["rule"] == "parse"]
     assert len(parse) == result.messages_rejected
