@@ -1,4 +1,10 @@
-"""The Dagster instance under ``$VIGIL_HOME/dagster`` (SQLite storage by default)."""
+"""The Dagster instance under ``$VIGIL_HOME/dagster``.
+
+SQLite storage under that folder by default; with ``VIGIL_POSTGRES_URL`` set (the
+production deployment, docs/deployment.md) runs, events and schedules go to PostgreSQL
+through dagster-postgres, so the webserver, the daemon and run workers on several
+machines share one instance.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +37,28 @@ run_monitoring:
 """
 
 
+# The URL is read from the environment when the instance loads, never written to disk
+# (it may hold a password); Settings.process_env derives it from VIGIL_POSTGRES_URL and
+# exports it to every process Vigil starts (webserver, daemon, run workers).
+POSTGRES_STORAGE = """\
+storage:
+  postgres:
+    postgres_url:
+      env: VIGIL_DAGSTER_POSTGRES_URL
+"""
+
+
+def dagster_yaml(settings: Settings) -> str:
+    """Vigil's dagster.yaml for ``settings``: SQLite storage, or PostgreSQL when configured."""
+    if not settings.postgres_url:
+        return DAGSTER_YAML
+    body = DAGSTER_YAML.replace(
+        "SQLite run, event and schedule storage under this folder.",
+        "Run, event and schedule storage in PostgreSQL (VIGIL_POSTGRES_URL).",
+    )
+    return body + POSTGRES_STORAGE
+
+
 def prepare_dagster_home(settings: Settings) -> None:
     """Create DAGSTER_HOME with Vigil's dagster.yaml unless the user supplied one.
 
@@ -39,7 +67,8 @@ def prepare_dagster_home(settings: Settings) -> None:
     """
     settings.ensure_dirs()
     config = settings.dagster_home / "dagster.yaml"
+    wanted = dagster_yaml(settings)
     if not config.exists() or (
-        config.read_text().startswith(HEADER) and config.read_text() != DAGSTER_YAML
+        config.read_text().startswith(HEADER) and config.read_text() != wanted
     ):
-        config.write_text(DAGSTER_YAML)
+        config.write_text(wanted)

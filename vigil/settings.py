@@ -39,6 +39,11 @@ class Settings:
     pseudonym_key: str | None = field(default=None, repr=False)
     # Where run-failure alerts are POSTed (VIGIL_ALERT_WEBHOOK_URL); "" = table and log only.
     alert_webhook_url: str = ""
+    # PostgreSQL for the production deployment (VIGIL_POSTGRES_URL, a libpq URL such as
+    # postgresql://vigil@db:5432/vigil): Dagster's run, event and schedule storage and
+    # MLflow's tracking and registry store move there. None = the embedded SQLite stores.
+    # Kept out of repr: the URL may hold a password.
+    postgres_url: str | None = field(default=None, repr=False)
 
     @property
     def warehouse_path(self) -> Path:
@@ -64,6 +69,9 @@ class Settings:
 
     @property
     def mlflow_tracking_uri(self) -> str:
+        """SQLite under VIGIL_HOME, or the PostgreSQL server (SQLAlchemy, psycopg 3 driver)."""
+        if self.postgres_url:
+            return sqlalchemy_postgres_url(self.postgres_url)
         return f"sqlite:///{(self.mlflow_dir / 'mlflow.db').resolve()}"
 
     @property
@@ -102,8 +110,21 @@ class Settings:
 
     def process_env(self) -> dict[str, str]:
         """Environment variables the tools under Vigil (Dagster, dbt, MLflow) read."""
+        postgres = (
+            {
+                "VIGIL_POSTGRES_URL": self.postgres_url,
+                # dagster-postgres binds NOTIFY payloads the psycopg2 way, and SQLAlchemy
+                # 2.1 maps a bare postgresql:// to psycopg 3, so Dagster names its driver.
+                "VIGIL_DAGSTER_POSTGRES_URL": sqlalchemy_postgres_url(
+                    self.postgres_url, driver="psycopg2"
+                ),
+            }
+            if self.postgres_url
+            else {}
+        )
         return {
             **TELEMETRY_OFF,
+            **postgres,
             "VIGIL_HOME": str(self.home),
             "DAGSTER_HOME": str(self.dagster_home),
             "VIGIL_WAREHOUSE": str(self.warehouse_path),
@@ -114,14 +135,29 @@ class Settings:
         }
 
 
+def sqlalchemy_postgres_url(url: str, driver: str = "psycopg") -> str:
+    """A libpq URL (``postgresql://`` or ``postgres://``) as a SQLAlchemy URL with ``driver``."""
+    scheme, separator, rest = url.partition("://")
+    if not separator or scheme not in {"postgresql", "postgres"} or not rest:
+        raise ValueError(
+            "VIGIL_POSTGRES_URL must look like postgresql://user[:password]@host:port/database"
+        )
+    return f"postgresql+{driver}://{rest}"
+
+
 def get_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Read ``VIGIL_HOME`` (default ``./.vigil``, made absolute) and ``VIGIL_PSEUDONYM_KEY``."""
+    """Read ``VIGIL_HOME`` (default ``./.vigil``, made absolute), ``VIGIL_PSEUDONYM_KEY``,
+    ``VIGIL_ALERT_WEBHOOK_URL`` and ``VIGIL_POSTGRES_URL``."""
     env = os.environ if environ is None else environ
     home = Path(env.get("VIGIL_HOME") or ".vigil").expanduser().resolve()
+    postgres_url = env.get("VIGIL_POSTGRES_URL") or None
+    if postgres_url:
+        sqlalchemy_postgres_url(postgres_url)  # a malformed URL fails here, not mid-run
     return Settings(
         home=home,
         pseudonym_key=env.get("VIGIL_PSEUDONYM_KEY") or None,
         alert_webhook_url=env.get("VIGIL_ALERT_WEBHOOK_URL", ""),
+        postgres_url=postgres_url,
     )
 
 
