@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from monitoring.intake import IntakeThresholds
+
 TASKS = ("classification", "regression")
 
 
@@ -34,6 +36,8 @@ class Thresholds:
       (Bonferroni: alpha / number of features), one drifted column can trigger
       (``drift_share`` = one column's share) without a chance alarm every few days.
     - ``trigger_on_prediction_drift``: whether drift of the predicted risk alone triggers.
+    - ``trigger_on_intake_drift``: whether drift of the day's ED arrivals' case mix
+      (:mod:`monitoring.intake`, for monitors that check it) triggers.
     - ``max_missing_share_increase`` / ``max_out_of_range_share_increase``: largest
       tolerated rise, in share of rows, of any feature's missing or out-of-range values
       over the reference window.
@@ -55,6 +59,7 @@ class Thresholds:
     drift_share: float = 0.5
     column_p_value: float = 0.05
     trigger_on_prediction_drift: bool = False
+    trigger_on_intake_drift: bool = True
     max_missing_share_increase: float = 0.05
     max_out_of_range_share_increase: float = 0.05
     max_auroc_drop: float = 0.08
@@ -85,6 +90,9 @@ class ModelMonitor:
     and quality; ``model_features`` the columns the model reads, when they differ (a
     feature left out of drift is named with its reason next to the entry). ``task``:
     ``classification`` (predicted risk, AUROC) or ``regression`` (predicted value, MAE).
+    ``intake``: when set, each day's ED arrivals are also tested against the arrivals of
+    the champion's training window (:mod:`monitoring.intake`): the patients the model
+    will see, on the day they arrive rather than when they reach the model's table.
     """
 
     slug: str
@@ -105,6 +113,7 @@ class ModelMonitor:
     categorical_method: str = "chisquare"
     task: str = "classification"
     model_features: tuple[str, ...] = ()
+    intake: IntakeThresholds | None = None
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:

@@ -20,6 +20,8 @@ import pandas as pd
 
 from monitoring.config import ModelMonitor
 from monitoring.drift import DriftSummary, drift_report
+from monitoring.intake import TIME_COLUMN as ARRIVED_AT
+from monitoring.intake import IntakeDrift, intake_drift
 from monitoring.performance import ModelQuality, model_quality, regression_quality
 from monitoring.quality import QualitySummary, quality_report
 from monitoring.results import drift_result_row
@@ -50,6 +52,7 @@ class Evaluation:
     quality: QualitySummary | None = None
     performance: ModelQuality | None = None
     reports: list[Path] = field(default_factory=list)
+    intake: IntakeDrift | None = None
 
 
 def pending_days(
@@ -90,6 +93,23 @@ def monitor_drift(
         numeric_method=monitor.numeric_method,
         categorical_method=monitor.categorical_method,
     )
+
+
+def day_intake(
+    monitor: ModelMonitor, arrivals: pd.DataFrame, champion: Champion, day: date
+) -> tuple[Any, IntakeDrift] | None:
+    """The day's ED arrivals against those of the champion's training window.
+
+    One day, whatever the monitor's ``current_window_days``: the point is to see a new
+    case mix on its first day. None when the monitor does not check its intake.
+    """
+    if monitor.intake is None:
+        return None
+    times = arrivals[ARRIVED_AT]
+    start = datetime.combine(day, datetime.min.time())
+    current = arrivals[(times >= start) & (times < start + timedelta(days=1))]
+    reference = arrivals[times.between(champion.train_start, champion.train_end)]
+    return intake_drift(reference, current, monitor.intake)
 
 
 def _performance(
@@ -138,8 +158,13 @@ def evaluate_day(
     day: date,
     reports_dir: Path,
     evaluated_at: datetime,
+    arrivals: pd.DataFrame | None = None,
 ) -> Evaluation:
-    """Evaluate ``day``'s window against ``reference`` (already scored, with PREDICTION)."""
+    """Evaluate ``day``'s window against ``reference`` (already scored, with PREDICTION).
+
+    ``arrivals`` (the rows of :data:`monitoring.intake.INTAKE_SQL`) is needed by monitors
+    that check their intake; without it the intake is not checked.
+    """
     start, end = monitor.current_window(day)
     times = features[monitor.time_column]
     current = features[(times >= start) & (times < end)]
@@ -165,6 +190,12 @@ def evaluate_day(
     drift_path, quality_path = folder / f"drift-{stamp}.html", folder / f"quality-{stamp}.html"
     drift_snapshot.save_html(str(drift_path))
     quality_snapshot.save_html(str(quality_path))
+    reports = [drift_path, quality_path]
+    intake = day_intake(monitor, arrivals, champion, day) if arrivals is not None else None
+    if intake is not None:
+        intake_path = folder / f"intake-{stamp}.html"
+        intake[0].save_html(str(intake_path))
+        reports.append(intake_path)
     row = drift_result_row(
         model_name=monitor.model_name,
         model_version=champion.version,
@@ -177,6 +208,7 @@ def evaluate_day(
         quality=quality,
         performance=performance,
         quality_report_path=quality_path,
+        intake=intake[1] if intake is not None else None,
     )
     return Evaluation(
         day,
@@ -185,5 +217,6 @@ def evaluate_day(
         drift=drift,
         quality=quality,
         performance=performance,
-        reports=[drift_path, quality_path],
+        reports=reports,
+        intake=intake[1] if intake is not None else None,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ml import length_of_stay, readmission
 from monitoring.config import ColumnRange, ModelMonitor, Thresholds
+from monitoring.intake import IntakeThresholds
 
 # Plausible ranges of the models' features; a value outside is a data error.
 RANGES = (
@@ -45,6 +46,9 @@ READMISSION = ModelMonitor(
     current_window_days=7,
     ranges=READMISSION_RANGES,
     thresholds=Thresholds(),
+    # The discharges reach this table days after the patients arrive: their ED arrivals
+    # show a new case mix on its first day (monitoring/intake.py).
+    intake=IntakeThresholds(),
 )
 
 # Length of stay at admission. Admission-time features carry a case-mix change on the
@@ -85,6 +89,9 @@ LENGTH_OF_STAY = ModelMonitor(
     # (benchmarks/bench_monitoring_los.py, docs/monitoring.md "Length of stay").
     numeric_method="t_test",
     thresholds=Thresholds(drift_share=0.33, column_p_value=0.01),
+    # A day's ~30 admissions carry a case-mix change at about two standard errors; the
+    # day's ~150 ED arrivals, where most admissions come from, at five or more.
+    intake=IntakeThresholds(),
 )
 
 MONITORS: tuple[ModelMonitor, ...] = (READMISSION, LENGTH_OF_STAY)

@@ -35,6 +35,8 @@ class ResultView:
     max_out_of_range_share_increase: float | None = None
     auroc_drop: float | None = None
     mae_increase: float | None = None
+    is_intake_drift: bool | None = None
+    intake_drifted_columns: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,9 @@ def breaches(result: ResultView, thresholds: Thresholds) -> list[str]:
         )
     if thresholds.trigger_on_prediction_drift and result.is_prediction_drift:
         found.append("prediction drift")
+    if thresholds.trigger_on_intake_drift and result.is_intake_drift:
+        columns = result.intake_drifted_columns or "no column named"
+        found.append(f"ED arrivals' case mix drift ({columns})")
     missing = result.max_missing_share_increase
     if missing is not None and missing > thresholds.max_missing_share_increase:
         found.append(

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from monitoring.drift import DriftSummary
+from monitoring.intake import IntakeDrift
 from monitoring.performance import ModelQuality
 from monitoring.quality import QualitySummary
 
@@ -54,6 +55,10 @@ alter table monitoring.drift_results add column if not exists quality_report_pat
 alter table monitoring.drift_results add column if not exists mae double;
 alter table monitoring.drift_results add column if not exists reference_mae double;
 alter table monitoring.drift_results add column if not exists mae_increase double;
+alter table monitoring.drift_results add column if not exists intake_rows integer;
+alter table monitoring.drift_results add column if not exists is_intake_drift boolean;
+alter table monitoring.drift_results add column if not exists intake_drifted_columns varchar;
+alter table monitoring.drift_results add column if not exists intake_statistics json;
 """
 
 
@@ -70,6 +75,7 @@ def drift_result_row(
     quality: QualitySummary | None = None,
     performance: ModelQuality | None = None,
     quality_report_path: Path | None = None,
+    intake: IntakeDrift | None = None,
 ) -> dict[str, Any]:
     """One row of `monitoring.drift_results`, keyed by a hash of model, day and time."""
     key = hashlib.sha1(
@@ -116,6 +122,10 @@ def drift_result_row(
         "mae": performance.mae if performance else None,
         "reference_mae": performance.reference_mae if performance else None,
         "mae_increase": performance.mae_increase if performance else None,
+        "intake_rows": intake.current_rows if intake else None,
+        "is_intake_drift": intake.is_drift if intake else None,
+        "intake_drifted_columns": ",".join(intake.drifted_columns) if intake else None,
+        "intake_statistics": json.dumps(intake.as_records()) if intake else None,
     }
 
 

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import mlflow
 import pandas as pd
 
@@ -18,6 +19,7 @@ from assets.resources import MlflowResource, WarehouseResource
 from ml.registry import CHAMPION, alias_version
 from monitoring.config import ModelMonitor
 from monitoring.evaluate import PREDICTION, Champion, Evaluation, evaluate_day, reference_window
+from monitoring.intake import INTAKE_SQL
 from monitoring.monitors import LENGTH_OF_STAY, READMISSION
 from monitoring.results import DRIFT_RESULTS_DDL, insert_sql
 
@@ -95,10 +97,18 @@ def _metadata(evaluations: list[Evaluation], trend: pd.DataFrame, run_url: str) 
             "champion_version": row["model_version"],
             "drift_report": dg.MetadataValue.path(str(latest.reports[0])),
             "quality_report": dg.MetadataValue.path(str(latest.reports[1])),
+            "intake_drift": row["is_intake_drift"] if latest.intake else "not checked",
+            "intake_drifted_columns": row["intake_drifted_columns"] or "none",
             "column_statistics": dg.MetadataValue.json(
                 {c.column: round(c.statistic, 4) for c in latest.drift.columns}
             ),
         }
+        if latest.intake is not None:
+            metadata["intake_report"] = dg.MetadataValue.path(str(latest.reports[2]))
+            metadata["intake_statistics"] = dg.MetadataValue.json(
+                {c.column: {"p_value": c.p_value, "effect": round(c.effect, 3)}
+                 for c in latest.intake.columns}
+            )  # fmt: skip
     return metadata
 
 
@@ -168,8 +178,14 @@ def build_monitoring_asset(monitor: ModelMonitor, deps: list) -> dg.AssetsDefini
                 return model.predict(inputs)
             return model.predict_proba(inputs)[:, 1]
 
+        arrivals = None
         with warehouse.connect(read_only=True) as connection:
             features = connection.execute(f"select * from {monitor.features_table}").df()
+            if monitor.intake is not None:
+                try:
+                    arrivals = connection.execute(INTAKE_SQL).df()
+                except duckdb.CatalogException as error:  # a load without ED visits
+                    context.log.warning(f"ED arrivals not readable, intake not checked: {error}")
         reference = reference_window(monitor, features, champion)
         reference = reference.assign(**{PREDICTION: predict(reference)})
         evaluations = []
@@ -184,6 +200,7 @@ def build_monitoring_asset(monitor: ModelMonitor, deps: list) -> dg.AssetsDefini
                 date.fromisoformat(key),
                 Path(reports_dir),
                 evaluated_at,
+                arrivals,
             )
             evaluations.append(evaluation)
             if evaluation.row is None:

@@ -32,7 +32,8 @@ SENSOR_WRITE_WAIT_SECONDS = 5.0
 NEW_RESULTS_SQL = """
 select drift_result_id, model_name, evaluated_at, partition_date, current_rows,
        drifted_share, drifted_columns, is_prediction_drift, max_missing_share_increase,
-       max_out_of_range_share_increase, auroc_drop, mae_increase
+       max_out_of_range_share_increase, auroc_drop, mae_increase, is_intake_drift,
+       intake_drifted_columns
 from monitoring.drift_results
 where model_name = ? and evaluated_at > ?
 order by evaluated_at, drift_result_id

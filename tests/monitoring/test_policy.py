@@ -37,6 +37,7 @@ def result(**changes) -> ResultView:
         ({"max_out_of_range_share_increase": 0.1}, "out-of-range values up"),
         ({"auroc_drop": 0.09}, "AUROC down"),
         ({"mae_increase": 0.21}, "MAE up"),
+        ({"is_intake_drift": True, "intake_drifted_columns": "charlson_index"}, "case mix"),
     ],
 )
 def test_each_threshold_triggers_a_retrain(changes: dict, reason: str) -> None:
@@ -81,3 +82,10 @@ def test_cooldown_suppresses_then_expires() -> None:
 def test_thresholds_reject_nonsense(bad: dict) -> None:
     with pytest.raises(ValueError):
         Thresholds(**bad)
+
+
+def test_intake_drift_triggers_only_when_switched_on() -> None:
+    drifted = result(is_intake_drift=True, intake_drifted_columns="charlson_index")
+    assert breaches(drifted, Thresholds()) == ["ED arrivals' case mix drift (charlson_index)"]
+    assert breaches(drifted, Thresholds(trigger_on_intake_drift=False)) == []
+    assert breaches(result(is_intake_drift=False), Thresholds()) == []
