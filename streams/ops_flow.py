@@ -1,8 +1,10 @@
 """The operational-anomaly (AIOps) dataflow: online detectors per metric series.
 
-metric points -> key by series -> per-series detector and incident tracker
-(:mod:`clinical.anomaly`) -> sink of ``(kind, table)`` where kind is ``anomaly_scores``,
-``incidents`` or ``dead_letters``.
+columnar micro-batches of metric points (:mod:`streams.ops_batch`) -> one run per series
+-> per-series detector and incident tracker (:mod:`clinical.anomaly`, batch methods) ->
+sink of ``(kind, table)`` where kind is ``anomaly_scores``, ``incidents`` or
+``dead_letters``. :func:`build_point_flow` is the same flow one point per item (the
+reference the batched flow must equal, and the benchmark's baseline).
 
 Series: interface lag (``mean_lag_seconds``), queue depth and message volume per
 hospital interface (15-minute intervals), and the share of missed heartbeats and the
@@ -26,6 +28,8 @@ from bytewax.inputs import Source
 from bytewax.outputs import Sink
 
 from clinical.anomaly import IncidentTracker, SeasonalRobustDetector
+from streams.ops_batch import MetricBatch, by_series, metric_frame
+from streams.ops_batch import SeriesState as BatchSeriesState
 
 Point = dict[str, Any]  # series, at, value
 OPS_KINDS = ("anomaly_scores", "incidents", "dead_letters")
@@ -137,12 +141,57 @@ def _step(config: OpsFlowConfig):
     return step
 
 
+def _batch_step(config: OpsFlowConfig):
+    def step(state: BatchSeriesState | None, keyed_run: tuple[str, MetricBatch]):
+        series, run = keyed_run
+        if state is None:
+            state = BatchSeriesState.new(
+                series, run["metric"], config.scale_floors, config.open_score, config.close_after
+            )
+        if run.get("is_end"):
+            ended = state.end()
+            return state, [("incidents", _table(ended, "incidents"))] if ended else []
+        out = state.process(run["metric"], run["at"], run["value"])
+        tagged = []
+        if len(out["anomaly_scores"]["at"]):
+            scores = pa.Table.from_pydict(
+                out["anomaly_scores"], schema=OPS_SCHEMAS["anomaly_scores"]
+            )
+            tagged.append(("anomaly_scores", scores))
+        for kind in ("incidents", "dead_letters"):
+            if out[kind]:
+                tagged.append((kind, _table(out[kind], kind)))
+        return state, tagged
+
+    return step
+
+
 def build_flow(
-    source: Source[Point], sink: Sink[tuple[str, pa.Table]], config: OpsFlowConfig | None = None
+    source: Source[MetricBatch],
+    sink: Sink[tuple[str, pa.Table]],
+    config: OpsFlowConfig | None = None,
 ) -> Dataflow:
-    """Build the operational-anomaly dataflow over ``source`` writing to ``sink``."""
+    """Build the operational-anomaly dataflow over batches of ``source`` writing to ``sink``."""
     config = config or OpsFlowConfig()
     flow = Dataflow("ops_anomalies")
+    batches = op.input("metric_batches", flow, source)
+    # MetricBatch: columns series, metric, at, value (time order), or the end marker
+    runs = op.flat_map("by_series", batches, by_series)
+    # (series, run of that series' points, or its end marker)
+    keyed = op.key_on("key_series", runs, lambda run: run[0])
+    # (series, (series, run))
+    tagged = op.stateful_flat_map("detector_state", keyed, _batch_step(config))
+    # (series, (kind, pa.Table))
+    op.output("sink", op.key_rm("drop_series", tagged), sink)
+    return flow
+
+
+def build_point_flow(
+    source: Source[Point], sink: Sink[tuple[str, pa.Table]], config: OpsFlowConfig | None = None
+) -> Dataflow:
+    """The same flow over single points (the reference the batched flow equals)."""
+    config = config or OpsFlowConfig()
+    flow = Dataflow("ops_anomalies_per_point")
     points = op.input("metric_points", flow, source)
     # Point: one value of one series, or an end-of-input marker for a series
     keyed = op.key_on("by_series", points, lambda p: p["series"])
@@ -154,41 +203,8 @@ def build_flow(
 
 
 def metric_points(interface_metrics: pd.DataFrame, heartbeats: pd.DataFrame) -> list[Point]:
-    """Time-ordered points of every series, then one end marker per series."""
-    frames = []
-    for metric in ("mean_lag_seconds", "queue_depth", "messages_processed"):
-        frames.append(
-            pd.DataFrame(
-                {
-                    "series": "interface/"
-                    + interface_metrics["hospital_id"]
-                    + "/"
-                    + interface_metrics["interface_name"]
-                    + "/"
-                    + metric,
-                    "metric": metric,
-                    "at": interface_metrics["interval_start_at"],
-                    "value": interface_metrics[metric].astype(float),
-                }
-            )
-        )
-    missed = 1 - heartbeats["heartbeats_received"] / heartbeats["heartbeats_expected"]
-    for metric, values in (
-        ("missed_heartbeat_share", missed),
-        ("error_count", heartbeats["error_count"]),
-    ):
-        frames.append(
-            pd.DataFrame(
-                {
-                    "series": "device/" + heartbeats["device_id"] + "/" + metric,
-                    "metric": metric,
-                    "at": heartbeats["hour_start_at"],
-                    "value": values.astype(float),
-                }
-            )
-        )
-    points = pd.concat(frames, ignore_index=True).sort_values(["at", "series"], kind="stable")
-    points["at"] = pd.to_datetime(points["at"]).dt.floor("us")
+    """Time-ordered points of every series as records, then one end marker per series."""
+    points = metric_frame(interface_metrics, heartbeats)
     records = points.to_dict("records")
     for record in records:
         record["at"] = record["at"].to_pydatetime()

@@ -157,21 +157,29 @@ def run_census(
     return StreamResult(records_in=len(events), counts=counts)
 
 
-def run_ops(landing_dir: Path, out_dir: Path, config: OpsFlowConfig | None = None) -> StreamResult:
-    """Replay interface metrics and device heartbeats through the anomaly flow."""
+def run_ops(
+    landing_dir: Path,
+    out_dir: Path,
+    config: OpsFlowConfig | None = None,
+    batch_rows: int = 100_000,
+) -> StreamResult:
+    """Replay interface metrics and device heartbeats through the anomaly flow, in
+    columnar micro-batches of ``batch_rows`` points."""
     import pandas as pd
 
     from streams.census_flow import RecordReplaySource
-    from streams.ops_flow import OPS_KINDS, metric_points
+    from streams.ops_batch import metric_batches, metric_frame
+    from streams.ops_flow import OPS_KINDS
     from streams.ops_flow import build_flow as build_ops_flow
 
     target = out_dir / "ops"
     shutil.rmtree(target, ignore_errors=True)
-    points = metric_points(
+    points = metric_frame(
         pd.read_parquet(landing_dir / "interface_metrics"),
         pd.read_parquet(landing_dir / "device_heartbeats"),
     )
+    source = RecordReplaySource(metric_batches(points, batch_rows), batch=1)
     sink = ParquetSink(target, kinds=OPS_KINDS)
-    cli_main(build_ops_flow(RecordReplaySource(points, batch=5000), sink, config))
+    cli_main(build_ops_flow(source, sink, config))
     counts = {kind: count_rows(target / kind) for kind in OPS_KINDS}
-    return StreamResult(records_in=sum(1 for p in points if not p.get("is_end")), counts=counts)
+    return StreamResult(records_in=len(points), counts=counts)

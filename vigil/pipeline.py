@@ -107,7 +107,7 @@ def _timed(name: str, work: Callable[[], T]) -> T:
 
 def demo(settings: Settings, config: NetworkConfig) -> int:
     """Run every stage on the embedded defaults and print where to look."""
-    from streams.runner import run_census, run_news2
+    from streams.runner import run_census, run_news2, run_ops
 
     started = time.perf_counter()
     settings.ensure_dirs()
@@ -137,6 +137,14 @@ def demo(settings: Settings, config: NetworkConfig) -> int:
     print(
         f"    {census.records_in:,} events in: "
         + ", ".join(f"{k} {v:,}" for k, v in census.counts.items())
+    )
+    ops = _timed(
+        "operational anomaly dataflow over interface metrics and device heartbeats",
+        lambda: run_ops(settings.landing_dir, settings.stream_dir),
+    )
+    print(
+        f"    {ops.records_in:,} metric points in: "
+        + ", ".join(f"{k} {v:,}" for k, v in ops.counts.items())
     )
     ok = _timed(
         "materialize every asset (raw, dbt staging + marts, model, drift report)",

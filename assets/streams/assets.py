@@ -106,8 +106,8 @@ STREAM_OUTPUTS = (
         OPS_SCHEMAS["incidents"],
         "Operational incidents opened and closed by the ops dataflow on its anomaly scores, "
         "with start, end, severity (warning / critical by peak robust z) and whether the "
-        "input ended with the incident open. One row per incident. Empty until `vigil stream "
-        "--flow ops` has run.",
+        "input ended with the incident open. One row per incident. Written by `vigil demo` "
+        "and `vigil stream --flow ops`.",
     ),
 )
 
