@@ -52,16 +52,20 @@ def epoch_seconds(timestamp: datetime) -> float:
 
 def _medians(windows: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Median and median absolute deviation of each row's last ``lengths[i]`` values
-    (rows right-aligned; as :func:`statistics.median`: the middle value, or the mean of
-    the two middle values)."""
-    center = np.empty(len(windows))
-    mad = np.empty(len(windows))
-    for length in np.unique(lengths):
-        rows = np.flatnonzero(lengths == length)
-        window = windows[rows, windows.shape[1] - length :]
-        center[rows] = np.median(window, axis=1)
-        mad[rows] = np.median(np.abs(window - center[rows, None]), axis=1)
-    return center, mad
+    (rows right-aligned after NaN padding), as :func:`statistics.median` computes them:
+    the middle value, or ``(a + b) / 2`` of the two middle values."""
+    rows = np.arange(len(windows))
+    half = lengths // 2
+    odd = lengths % 2 == 1
+
+    def middle(values: np.ndarray) -> np.ndarray:
+        ordered = np.sort(values, axis=1)  # NaN (the padding) sorts last
+        high = ordered[rows, half]
+        low = ordered[rows, np.maximum(half - 1, 0)]
+        return np.where(odd, high, (low + high) / 2)
+
+    center = middle(windows)
+    return center, middle(np.abs(windows - center[:, None]))
 
 
 @dataclass
@@ -140,11 +144,17 @@ class SeasonalRobustDetector:
         recent_len = np.minimum(len(past) + np.arange(m), self.recent)
         # slot window: the last `history` values of the point's slot before it
         order = np.argsort(slot, kind="stable")
+        keys, firsts = np.unique(slot[order], return_index=True)
+        groups = [
+            (int(key), order[a:b])
+            for key, a, b in zip(
+                keys.tolist(), firsts.tolist(), [*firsts[1:].tolist(), m], strict=True
+            )
+        ]
         pieces, where, slot_len = [], np.empty(m, np.int64), np.empty(m, np.int64)
         offset = 0
-        for key in np.unique(slot):
-            mine = order[slot[order] == key]
-            history = self._by_slot.get(int(key), ())
+        for key, mine in groups:
+            history = self._by_slot.get(key, ())
             segment = [np.full(self.history, np.nan), np.fromiter(history, float), value[mine]]
             start = offset + len(history)
             where[mine] = start + np.arange(len(mine))
@@ -169,9 +179,8 @@ class SeasonalRobustDetector:
             z[use] = np.abs(value[use] - center) / scale
         zs[learned] = z
         scores[learned] = [math.erf(x) for x in (z / SQRT2).tolist()]
-        for key in np.unique(slot):
-            deque_ = self._by_slot.setdefault(int(key), deque(maxlen=self.history))
-            deque_.extend(value[order[slot[order] == key]].tolist())
+        for key, mine in groups:
+            self._by_slot.setdefault(key, deque(maxlen=self.history)).extend(value[mine].tolist())
         self._recent.extend(value.tolist())
         self.last_z = float(zs[-1])
         return scores, zs
