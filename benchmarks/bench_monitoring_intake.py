@@ -31,7 +31,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_monitoring import START, network_arguments  # noqa: E402
 
-from monitoring.intake import INTAKE_SQL, TIME_COLUMN, IntakeThresholds, intake_drift  # noqa: E402
+from monitoring.config import IntakeThresholds  # noqa: E402
+from monitoring.intake import INTAKE_SQL, TIME_COLUMN, intake_drift  # noqa: E402
 from monitoring.monitors import READMISSION  # noqa: E402
 from vigil.settings import Settings  # noqa: E402
 

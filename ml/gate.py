@@ -203,7 +203,10 @@ create table if not exists monitoring.model_decisions (
     metrics_json varchar not null,
     mlflow_run_id varchar not null,
     dagster_run_id varchar not null
-)
+);
+alter table monitoring.model_decisions add column if not exists post_drift_rows integer;
+alter table monitoring.model_decisions add column if not exists post_drift_challenger_value double;
+alter table monitoring.model_decisions add column if not exists post_drift_champion_value double;
 """
 
 

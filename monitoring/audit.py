@@ -6,7 +6,9 @@ Retraining events, one row each, linked by ``drift_result_id``:
 - ``suppressed_by_cooldown``: a result passed a threshold inside the cooldown.
 - ``run_succeeded`` / ``run_failed`` / ``run_canceled``: how the retrain run ended.
 - ``gate_decision``: the promotion gate's verdict on the new version (promoted or
-  kept as challenger), with the gate's reasons.
+  kept as challenger), with the gate's reasons; the new version's and the old
+  champion's primary metric on the retrain's holdout, and on its rows from the drifted
+  day on (post-drift data neither model trained on), when there are enough.
 """
 
 from __future__ import annotations
@@ -31,6 +33,14 @@ create table if not exists monitoring.retraining_events (
     is_promoted boolean,
     reasons varchar
 );
+alter table monitoring.retraining_events add column if not exists primary_metric varchar;
+alter table monitoring.retraining_events add column if not exists new_version_score double;
+alter table monitoring.retraining_events add column if not exists old_champion_score double;
+alter table monitoring.retraining_events add column if not exists post_drift_rows integer;
+alter table monitoring.retraining_events
+    add column if not exists post_drift_new_version_score double;
+alter table monitoring.retraining_events
+    add column if not exists post_drift_old_champion_score double;
 """
 
 RUN_FAILURE_ALERTS_DDL = """
@@ -68,6 +78,12 @@ class RetrainingEvent:
     champion_version: str | None = None
     is_promoted: bool | None = None
     reasons: str | None = None
+    primary_metric: str | None = None
+    new_version_score: float | None = None
+    old_champion_score: float | None = None
+    post_drift_rows: int | None = None
+    post_drift_new_version_score: float | None = None
+    post_drift_old_champion_score: float | None = None
 
     def __post_init__(self) -> None:
         if self.event_type not in EVENT_TYPES:

@@ -30,6 +30,7 @@ from typing import Any
 
 import pandas as pd
 
+from monitoring.config import IntakeThresholds
 from monitoring.drift import ColumnDrift, drift_report
 
 # One row per ED arrival with the patient's attributes, from the staging models.
@@ -42,30 +43,6 @@ inner join staging.stg_ehr__patients as patients using (patient_id)
 TIME_COLUMN = "arrived_at"
 NUMERIC = ("age_years", "charlson_index", "esi_level")
 CATEGORICAL = ("sex", "primary_payer", "arrival_mode")
-
-
-@dataclass(frozen=True)
-class IntakeThresholds:
-    """When a day of arrivals has drifted (see the module docstring).
-
-    Chosen on the benchmark (``benchmarks/bench_monitoring_intake.py``, 2 hospitals x
-    120 days): on ``baseline`` no column came near both bounds on any day, while
-    ``case_mix_drift`` moved the Charlson index by ~0.4 standard deviations on its first
-    day (p ~ 1e-9).
-    """
-
-    p_value: float = 1e-4
-    min_effect: float = 0.2
-    min_columns: int = 1
-    min_rows: int = 50
-
-    def __post_init__(self) -> None:
-        if not 0 < self.p_value < 1:
-            raise ValueError(f"p_value must be within (0, 1), got {self.p_value}")
-        if self.min_effect <= 0:
-            raise ValueError(f"min_effect must be > 0, got {self.min_effect}")
-        if self.min_columns < 1:
-            raise ValueError(f"min_columns must be >= 1, got {self.min_columns}")
 
 
 @dataclass(frozen=True)
@@ -136,7 +113,7 @@ def effect_size(reference: pd.Series, current: pd.Series, numeric: bool) -> floa
 def intake_drift(
     reference: pd.DataFrame,
     current: pd.DataFrame,
-    thresholds: IntakeThresholds = IntakeThresholds(),
+    thresholds: IntakeThresholds | None = None,
     numeric: Sequence[str] = NUMERIC,
     categorical: Sequence[str] = CATEGORICAL,
 ) -> tuple[Any, IntakeDrift]:
@@ -144,6 +121,7 @@ def intake_drift(
 
     Returns the Evidently snapshot (for the HTML report) and the verdict.
     """
+    thresholds = thresholds or IntakeThresholds()
     snapshot, summary = drift_report(
         reference,
         current,

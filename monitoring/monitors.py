@@ -7,8 +7,7 @@ monitored by adding an entry whose ``retrain_job`` is the models' retrain job.
 from __future__ import annotations
 
 from ml import length_of_stay, readmission
-from monitoring.config import ColumnRange, ModelMonitor, Thresholds
-from monitoring.intake import IntakeThresholds
+from monitoring.config import ColumnRange, IntakeThresholds, ModelMonitor, Thresholds
 
 # Plausible ranges of the models' features; a value outside is a data error.
 RANGES = (

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from evidently import DataDefinition, Dataset, Report
-from evidently.metrics import MissingValueCount, OutRangeValueCount
 
 from monitoring.config import ColumnRange
 
@@ -64,6 +62,8 @@ class QualitySummary:
 
 
 def _metrics(columns: Sequence[str], ranges: Sequence[ColumnRange]) -> list[Any]:
+    from evidently.metrics import MissingValueCount, OutRangeValueCount  # see monitoring/drift.py
+
     metrics: list[Any] = [MissingValueCount(column=column) for column in columns]
     metrics += [OutRangeValueCount(column=r.column, left=r.low, right=r.high) for r in ranges]
     return metrics
@@ -118,12 +118,14 @@ def quality_report(
     The returned snapshot (current, with the reference alongside) is the HTML report;
     the reference's own shares come from the same metrics run on the reference alone.
     """
+    from evidently import DataDefinition, Dataset, Report  # imported here: see monitoring/drift.py
+
     columns = list(numeric) + list(categorical)
     definition = DataDefinition(
         numerical_columns=list(numeric), categorical_columns=list(categorical)
     )
 
-    def dataset(frame: pd.DataFrame) -> Dataset:
+    def dataset(frame: pd.DataFrame) -> Any:
         return Dataset.from_pandas(frame[columns], data_definition=definition)
 
     snapshot = Report(_metrics(columns, ranges)).run(

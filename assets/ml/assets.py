@@ -12,8 +12,16 @@ from pathlib import Path
 import dagster as dg
 import mlflow
 import pandas as pd
+from sklearn.metrics import roc_auc_score
 
-from assets.ml.gating import champion_or_skip, gate_version, tag_version, training_metadata
+from assets.ml.gating import (
+    PostDrift,
+    champion_or_skip,
+    gate_version,
+    post_drift_holdout,
+    tag_version,
+    training_metadata,
+)
 from assets.raw.assets import WAREHOUSE_POOL
 from assets.resources import MlflowResource, WarehouseResource
 from ml import readmission
@@ -154,6 +162,7 @@ def readmission_model(
         evaluate_champion=lambda champion: readmission.evaluate(champion, split.holdout),
         config=gate,
         mlflow_run_id=run.info.run_id,
+        post_drift=post_drift(context, model, split.holdout),
     )
     return dg.MaterializeResult(
         metadata={
@@ -166,6 +175,20 @@ def readmission_model(
             **training_metadata(study, split),
         }
     )
+
+
+def post_drift_auroc(model, rows: pd.DataFrame) -> float:
+    """AUROC on ``rows`` (NaN when they hold a single class)."""
+    labels = rows[readmission.LABEL]
+    if labels.nunique() < 2:
+        return float("nan")
+    risk = model.predict_proba(readmission.model_input(rows))[:, 1]
+    return float(roc_auc_score(labels, risk))
+
+
+def post_drift(context, model, holdout: pd.DataFrame) -> PostDrift | None:
+    rows = post_drift_holdout(context, holdout, readmission.TIME_COLUMN)
+    return None if rows is None else PostDrift(rows, post_drift_auroc, model)
 
 
 class ReadmissionScoringConfig(dg.Config):

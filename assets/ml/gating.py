@@ -8,6 +8,7 @@ promote; the decision lands in `monitoring.model_decisions` and the asset metada
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +19,51 @@ from mlflow.tracking import MlflowClient
 from assets.resources import WarehouseResource
 from ml.gate import MODEL_DECISIONS_DDL, GateConfig, GateDecision, decide, decision_row
 from ml.registry import CHALLENGER, CHAMPION, alias_version, load_version
+
+# The drift sensor's tag on a retrain run it requested: the day the drift was seen.
+DRIFT_PARTITION_TAG = "vigil/drift_partition"
+# Fewer holdout rows after the drift than this give no post-drift comparison.
+MIN_POST_DRIFT_ROWS = 50
+
+
+@dataclass(frozen=True)
+class PostDrift:
+    """The holdout rows at or after the drifted day, and the primary metric's scorer."""
+
+    rows: pd.DataFrame
+    score: Callable[[Any, pd.DataFrame], float]
+    challenger: Any
+
+
+def post_drift_holdout(
+    context: dg.AssetExecutionContext, holdout: pd.DataFrame, time_column: str
+) -> pd.DataFrame | None:
+    """The holdout rows from the drifted day on, for a retrain the drift sensor requested.
+
+    Neither model trained on them (the old champion predates them, the new version holds
+    them out), so both are scored on them: old against new on post-drift data.
+    """
+    partition = context.run.tags.get(DRIFT_PARTITION_TAG)
+    if not partition:
+        return None
+    return holdout[holdout[time_column] >= pd.Timestamp(partition)]
+
+
+def _post_drift_scores(post_drift: PostDrift | None, champion: Any) -> dict[str, Any]:
+    scores: dict[str, Any] = {
+        "post_drift_rows": None,
+        "post_drift_challenger_value": None,
+        "post_drift_champion_value": None,
+    }
+    if post_drift is None:
+        return scores
+    scores["post_drift_rows"] = len(post_drift.rows)
+    if champion is not None and len(post_drift.rows) >= MIN_POST_DRIFT_ROWS:
+        scores["post_drift_challenger_value"] = post_drift.score(
+            post_drift.challenger, post_drift.rows
+        )
+        scores["post_drift_champion_value"] = post_drift.score(champion, post_drift.rows)
+    return scores
 
 
 def gate_version(
@@ -31,29 +77,35 @@ def gate_version(
     evaluate_champion: Callable[[Any], Mapping[str, float]],
     config: GateConfig,
     mlflow_run_id: str,
+    post_drift: PostDrift | None = None,
 ) -> tuple[GateDecision, dict[str, Any]]:
-    """Alias ``version`` as challenger, decide against the champion, record the decision."""
+    """Alias ``version`` as challenger, decide against the champion, record the decision.
+
+    ``post_drift`` (a retrain the drift sensor requested): both models' primary metric on
+    the holdout rows after the drifted day, recorded beside the decision.
+    """
     client.set_registered_model_alias(model_name, CHALLENGER, version)
     champion_version = alias_version(client, model_name, CHAMPION)
-    champion_metrics = (
-        dict(evaluate_champion(load_version(model_name, champion_version)))
-        if champion_version
-        else None
-    )
+    champion = load_version(model_name, champion_version) if champion_version else None
+    champion_metrics = dict(evaluate_champion(champion)) if champion is not None else None
+    scores = _post_drift_scores(post_drift, champion)
     decision = decide(challenger_metrics, champion_metrics, config)
     if decision.promote:
         client.set_registered_model_alias(model_name, CHAMPION, version)
-    row = decision_row(
-        decided_at=datetime.now(UTC).replace(tzinfo=None),
-        model_name=model_name,
-        model_version=version,
-        previous_champion_version=champion_version,
-        decision=decision,
-        config=config,
-        challenger=challenger_metrics,
-        champion=champion_metrics,
-        mlflow_run_id=mlflow_run_id,
-        dagster_run_id=context.run.run_id,
+    row = (
+        decision_row(
+            decided_at=datetime.now(UTC).replace(tzinfo=None),
+            model_name=model_name,
+            model_version=version,
+            previous_champion_version=champion_version,
+            decision=decision,
+            config=config,
+            challenger=challenger_metrics,
+            champion=champion_metrics,
+            mlflow_run_id=mlflow_run_id,
+            dagster_run_id=context.run.run_id,
+        )
+        | scores
     )
     with warehouse.connect() as connection:
         connection.execute("create schema if not exists monitoring")
@@ -70,6 +122,7 @@ def gate_version(
         "previous_champion_version": champion_version or "",
         "gate_reasons": dg.MetadataValue.md("\n".join(f"- {r}" for r in decision.reasons)),
         "champion_holdout_metrics": dg.MetadataValue.json(champion_metrics or {}),
+        **{name: value for name, value in scores.items() if value is not None},
     }
     return decision, metadata
 

@@ -7,7 +7,14 @@ import dagster as dg
 import mlflow
 import pandas as pd
 
-from assets.ml.gating import champion_or_skip, gate_version, tag_version, training_metadata
+from assets.ml.gating import (
+    PostDrift,
+    champion_or_skip,
+    gate_version,
+    post_drift_holdout,
+    tag_version,
+    training_metadata,
+)
 from assets.raw.assets import WAREHOUSE_POOL
 from assets.resources import MlflowResource, WarehouseResource
 from ml import length_of_stay
@@ -135,6 +142,7 @@ def length_of_stay_model(
         ),
         config=gate,
         mlflow_run_id=run.info.run_id,
+        post_drift=_post_drift(context, model, split.holdout),
     )
     return dg.MaterializeResult(
         metadata={
@@ -203,3 +211,14 @@ length_of_stay_retrain_job = dg.define_asset_job(
     selection=dg.AssetSelection.assets(length_of_stay_model, length_of_stay_predictions),
     description="Retrain the length-of-stay model, gate the new version, and rescore admissions.",
 )
+
+
+def _post_drift_mae(model, rows: pd.DataFrame) -> float:
+    """MAE in days on ``rows``."""
+    predicted = length_of_stay.predict_days(model, rows)
+    return float((rows[length_of_stay.TARGET] - predicted).abs().mean())
+
+
+def _post_drift(context, model, holdout: pd.DataFrame) -> PostDrift | None:
+    rows = post_drift_holdout(context, holdout, length_of_stay.TIME_COLUMN)
+    return None if rows is None else PostDrift(rows, _post_drift_mae, model)

@@ -22,11 +22,16 @@ FINISHED = {
     dg.DagsterRunStatus.CANCELED: "run_canceled",
 }
 DECISIONS_SQL = """
-select model_version, champion_version, is_promoted, reasons, decided_at
+select *
 from monitoring.model_decisions
 where dagster_run_id = ?
 order by decided_at
 """
+
+
+def _records(cursor) -> list[dict]:
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
 
 
 def run_events(run: dg.DagsterRun, finished_at: datetime, decisions: list) -> list:
@@ -40,15 +45,22 @@ def run_events(run: dg.DagsterRun, finished_at: datetime, decisions: list) -> li
         "run_id": run.run_id,
     }
     events = [RetrainingEvent(event_type=FINISHED[run.status], event_at=finished_at, **common)]
-    for version, champion, promoted, reasons, decided_at in decisions:
+    for decision in decisions:
+        # By name: tables written before the post-drift columns existed lack them.
         events.append(
             RetrainingEvent(
                 event_type="gate_decision",
-                event_at=decided_at,
-                model_version=version,
-                champion_version=champion,
-                is_promoted=promoted,
-                reasons=reasons,
+                event_at=decision["decided_at"],
+                model_version=decision["model_version"],
+                champion_version=decision["champion_version"],
+                is_promoted=decision["is_promoted"],
+                reasons=decision["reasons"],
+                primary_metric=decision.get("primary_metric"),
+                new_version_score=decision.get("challenger_value"),
+                old_champion_score=decision.get("champion_value"),
+                post_drift_rows=decision.get("post_drift_rows"),
+                post_drift_new_version_score=decision.get("post_drift_challenger_value"),
+                post_drift_old_champion_score=decision.get("post_drift_champion_value"),
                 **common,
             )
         )
@@ -82,7 +94,7 @@ def retraining_audit_sensor(context: dg.SensorEvaluationContext, warehouse: Ware
             for record in records:
                 run = record.dagster_run
                 decisions = (
-                    connection.execute(DECISIONS_SQL, [run.run_id]).fetchall()
+                    _records(connection.execute(DECISIONS_SQL, [run.run_id]))
                     if has_decisions
                     else []
                 )

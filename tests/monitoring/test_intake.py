@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from monitoring.config import IntakeThresholds
 from monitoring.intake import (
-    IntakeThresholds,
     intake_drift,
     standardized_mean_difference,
     total_variation,

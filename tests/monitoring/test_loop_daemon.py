@@ -24,6 +24,7 @@ import duckdb
 import pytest
 
 from assets.ml.assets import FEATURES_KEY, readmission_model
+from assets.monitoring.evaluation import MAX_DAYS_PER_RUN
 from monitoring.monitors import READMISSION
 from simulator.config import NetworkConfig, parse_scenarios
 from vigil.instance import prepare_dagster_home
@@ -34,7 +35,10 @@ pytestmark = pytest.mark.integration
 
 START = date(2025, 1, 1)
 DAYS = 70
-DRIFT_START = START + timedelta(days=42)  # labels mature 30 days on: training is pre-drift
+# The first day the evaluation sensor evaluates (the latest MAX_DAYS_PER_RUN days): the
+# loop must flag the first partition after the change. Labels mature 30 days after
+# discharge, so the champion's training window is pre-drift.
+DRIFT_START = START + timedelta(days=DAYS - MAX_DAYS_PER_RUN)
 TRAINING = {"n_trials": 2, "timeout_seconds": 60.0}
 # Generous: on a loaded two-core machine each run's process takes minutes to start.
 DEADLINE_SECONDS = 1500
@@ -175,18 +179,28 @@ def test_drift_retrain_and_gate_run_unattended_in_the_daemon(
         except subprocess.TimeoutExpired:
             os.killpg(daemon.pid, 9)
 
+    with dg.DagsterInstance.get() as instance:
+        monitoring_runs = instance.get_run_records(
+            filters=dg.RunsFilter(job_name=f"{READMISSION.slug}_monitoring_job"), ascending=True
+        )
+        retrain_record = instance.get_run_records(filters=dg.RunsFilter(run_ids=[retrain.run_id]))
+    if monitoring_runs and retrain_record and retrain_record[0].end_time:
+        # Reported, not asserted (tests never assert wall-clock times): the drifted
+        # partitions' run starting to the retrain run (train + gate) ending.
+        seconds = retrain_record[0].end_time - monitoring_runs[0].start_time
+        print(f"drifted partitions' run start -> new version gated: {seconds:.0f} s")
     kinds = [event[0] for event in events]
     assert "retrain_requested" in kinds, f"no retrain requested: {events}"
     assert "run_succeeded" in kinds and "gate_decision" in kinds, events
     requested = next(e for e in events if e[0] == "retrain_requested")
     decided = next(e for e in events if e[0] == "gate_decision")
-    # The retrain answers a drift result of a day after the drift started.
-    assert requested[2] >= DRIFT_START
+    # The retrain answers the drift result of the first day after the change.
+    assert requested[2] == DRIFT_START, events
     assert decided[1] == requested[1]
 
     results = query(
         settings,
-        "select drift_result_id, partition_date, is_dataset_drift from monitoring.drift_results",
+        "select drift_result_id, partition_date, is_intake_drift from monitoring.drift_results",
     )
     assert (requested[1], requested[2], True) in results
     decisions = query(

@@ -211,6 +211,41 @@ def test_audit_sensor_records_the_run_and_the_gate_decision(warehouse: Path) -> 
     assert "no finished retrain runs" in retraining_audit_sensor(again).skip_message
 
 
+def test_audit_records_old_and_new_champion_scores_on_post_drift_data(warehouse: Path) -> None:
+    """The gate's comparison (holdout, and the holdout rows after the drifted day) is
+    copied from monitoring.model_decisions into the gate_decision event."""
+    from ml.gate import MODEL_DECISIONS_DDL
+
+    instance = dg.DagsterInstance.ephemeral()
+    tags = {MONITOR_TAG: "length_of_stay", RESULT_TAG: "r3", PARTITION_TAG: "2025-03-22"}
+    run = fake_retrain_job.execute_in_process(instance=instance, tags=tags)
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("create schema monitoring")
+        connection.execute(MODEL_DECISIONS_DDL)
+        connection.execute(
+            "insert into monitoring.model_decisions by name select "
+            "timestamp '2025-04-20 10:00' as decided_at, 'vigil-length-of-stay' as model_name, "
+            "'2' as model_version, '1' as previous_champion_version, '2' as champion_version, "
+            "true as is_promoted, 'mae' as primary_metric, 2.05 as challenger_value, "
+            "2.20 as champion_value, 0.0 as min_gain, 'MAE gain' as reasons, "
+            "'{}' as metrics_json, 'm' as mlflow_run_id, ? as dagster_run_id, "
+            "140 as post_drift_rows, 2.10 as post_drift_challenger_value, "
+            "2.31 as post_drift_champion_value",
+            [run.run_id],
+        )
+    context = dg.build_sensor_context(
+        instance=instance, resources={"warehouse": WarehouseResource(path=str(warehouse))}
+    )
+    retraining_audit_sensor(context)
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        row = connection.execute(
+            "select partition_date, primary_metric, new_version_score, old_champion_score, "
+            "post_drift_rows, post_drift_new_version_score, post_drift_old_champion_score "
+            "from monitoring.retraining_events where event_type = 'gate_decision'"
+        ).fetchone()
+    assert row == (date(2025, 3, 22), "mae", 2.05, 2.20, 140, 2.10, 2.31)
+
+
 def failure_context(instance, warehouse: Path, webhook_url: str):
     result = failing_job.execute_in_process(instance=instance, raise_on_error=False)
     run = instance.get_run_by_id(result.run_id)
