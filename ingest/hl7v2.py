@@ -133,7 +133,6 @@ class _State:
     labs: list[dict] = field(default_factory=list)
     diagnoses: dict[str, dict[str, dict]] = field(default_factory=dict)  # by encounter, code
     merged: dict[str, str] = field(default_factory=dict)  # old patient -> surviving
-    payers: dict[str, dict] = field(default_factory=dict)  # payers table rows by payer_id
     planned: list[dict] = field(default_factory=list)  # A15 pending transfers not cancelled
 
 
@@ -286,13 +285,11 @@ class Hl7Intake:
         known = dict(self.state.encounters.get(self._encounter_key(message, authority), {}))
         encounter = self._visit(message, patient_id, authority)
         diagnoses = self._diagnoses(message, encounter, at)
-        payer = _primary_insurance(message)
+        payer = primary_payer(message)
         if payer is not None:
-            updates["primary_payer"] = payer["payer_class"]
+            updates["primary_payer"] = payer
         # Everything is parsed: from here on the message is applied.
         self._record_patient(patient_id, updates, at)
-        if payer is not None and payer["payer_id"]:
-            self.state.payers[payer["payer_id"]] = payer
         self.state.encounters[encounter["encounter_id"]] = encounter
         self.state.diagnoses.setdefault(encounter["encounter_id"], {}).update(diagnoses)
         events = self.state.events.setdefault(encounter["encounter_id"], [])
@@ -483,8 +480,6 @@ class Hl7Intake:
             tables["lab_results"] = labs
         if not diagnoses.empty:
             tables["diagnoses"] = diagnoses
-        if state.payers:
-            tables["payers"] = pd.DataFrame(list(state.payers.values()))
         planned = [p for p in state.planned if p["encounter_id"] in state.encounters]
         if planned:
             tables[PLANNED_TRANSFERS] = pd.DataFrame(planned)
@@ -518,31 +513,21 @@ def payer_class(*texts: str) -> str | None:
     return next((payer_category(text) for text in texts if text.strip()), None)
 
 
-def _primary_insurance(message) -> dict | None:
-    """The primary insurance (IN1 with set id 1, else the first IN1) as a ``payers`` row,
-    or, without IN1, the visit's financial class (PV1-20) alone; None when neither.
+def primary_payer(message) -> str | None:
+    """The payer category of the primary insurance (IN1 with set id 1, else the first
+    IN1): IN1-15 plan type, then PV1-20 financial class, then the company (IN1-4) or
+    plan (IN1-2) name; without IN1, the financial class alone; None when neither.
 
-    The category comes from IN1-15 plan type, then PV1-20 financial class, then the
-    company (IN1-4) or plan (IN1-2) name. ``payer_id`` is the company id (IN1-3, an
-    organisation's, not a person's), else the plan id.
+    Only the category is kept (``patients.primary_payer``): a ``payers`` row needs the
+    contract's IPPS base rate, which no ADT message carries.
     """
     in1s = hl7.segments(message, "IN1")
     financial_class = hl7.value(hl7.first_segment(message, "PV1"), 20, 1)
     if not in1s:
-        category = payer_class(financial_class) if financial_class else None
-        if category is None:
-            return None
-        return {"payer_id": None, "payer_name": None, "payer_class": category}
+        return payer_class(financial_class) if financial_class else None
     in1 = next((s for s in in1s if hl7.value(s, 1) == "1"), in1s[0])
-    plan_id, plan_name = hl7.value(in1, 2, 1), hl7.value(in1, 2, 2)
-    company_id, company_name = hl7.value(in1, 3, 1), hl7.value(in1, 4, 1)
-    category = payer_class(hl7.value(in1, 15, 1), financial_class, company_name, plan_name)
-    payer_id = slug(company_id or plan_id) if (company_id or plan_id) else None
-    return {
-        "payer_id": payer_id,
-        "payer_name": company_name or plan_name or payer_id,
-        "payer_class": category or "other",
-    }
+    company, plan = hl7.value(in1, 4, 1), hl7.value(in1, 2, 2)
+    return payer_class(hl7.value(in1, 15, 1), financial_class, company, plan) or "other"
 
 
 def _identifier(segment, field: int) -> tuple[str, str]:

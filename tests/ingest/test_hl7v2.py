@@ -70,9 +70,8 @@ def test_insurance_gives_the_payer(loaded, pseudonymize) -> None:
     patients = landed(landing, "patients").set_index("patient_id")["primary_payer"]
     assert patients[pseudonymize("patient", "MRN778812", "STMARY")] == "medicare"
     assert patients[pseudonymize("patient", "MRN441200", "STMARY")] == "self_pay"
-    payers = landed(landing, "payers").set_index("payer_id")
-    assert payers.loc["CMS01", ["payer_name", "payer_class"]].tolist() == ["Medicare", "medicare"]
-    assert "BCBS77" not in payers.index  # secondary insurance: not the primary payer
+    # No payers rows: the contract's payers need a base rate, which ADT does not carry.
+    assert not (landing / "payers").exists() or landed(landing, "payers").empty
 
 
 @pytest.mark.parametrize(
