@@ -7,7 +7,9 @@ Input: the simulator's bedside-monitor stream (:func:`simulator.devices.device_s
 :func:`streams.devices.batch_from_device_table` into observation sets of the five
 monitored parameters (ACVPU and oxygen carried from one charted set per monitor). Rates
 are given in monitor *readings* (one parameter value, the simulator's unit) and in
-observation *sets* (5 readings). Prints, as medians over ``--repeats`` runs:
+observation *sets* (5 readings). Prints, as medians over ``--repeats`` runs (each flow
+run paired with a kernel run just before it; "paired" is the median of the per-pair
+kernel/flow ratios, robust to the load of a shared machine changing between runs):
 
 1. the pure-numpy NEWS2 kernel (:func:`clinical.news2.score_arrays`) on the same batches;
 2. the flow in one process (memory source -> split by partition -> per-partition
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import shutil
 import statistics
 import sys
@@ -220,30 +223,43 @@ def main() -> None:
     def rate(seconds: list[float]) -> float:
         return n / statistics.median(seconds) / 1e6
 
-    results = {
-        "kernel (numpy, 1 core)": rate([kernel(parts) for _ in range(args.repeats)]),
-        "flow, 1 process, alerts only": rate(
-            [run_flow(parts, work / "a", False) for _ in range(args.repeats)]
-        ),
-        "flow, 1 process, alerts + scores": rate(
-            [run_flow(parts, work / "b", True) for _ in range(args.repeats)]
-        ),
-        "flow, 2 processes, alerts only": rate(
-            [run_cluster(parts, work / "c", False) for _ in range(args.repeats)]
-        ),
-        "flow, 2 processes, alerts + scores": rate(
-            [run_cluster(parts, work / "d", True) for _ in range(args.repeats)]
-        ),
+    # Each flow run is paired with a kernel run just before it, so a change in the
+    # machine's load (shared cores) hits both sides of a ratio alike; per path, the
+    # ratio reported is the median of the per-pair ratios (kernel time / flow time).
+    paths = {
+        "flow, 1 process, alerts only": lambda: run_flow(parts, work / "a", False),
+        "flow, 1 process, alerts + scores": lambda: run_flow(parts, work / "b", True),
+        "flow, 2 processes, alerts only": lambda: run_cluster(parts, work / "c", False),
+        "flow, 2 processes, alerts + scores": lambda: run_cluster(parts, work / "d", True),
+    }
+    kernels: list[float] = []
+    seconds: dict[str, list[float]] = {name: [] for name in paths}
+    ratios: dict[str, list[float]] = {name: [] for name in paths}
+    print(f"load average at start: {os.getloadavg()[0]:.1f}")
+    for _ in range(args.repeats):
+        for name, run in paths.items():
+            kernels.append(kernel(parts))
+            seconds[name].append(run())
+            ratios[name].append(kernels[-1] / seconds[name][-1])
+    results = {"kernel (numpy, 1 core)": rate(kernels)} | {
+        name: rate(values) for name, values in seconds.items()
     }
     base = results["kernel (numpy, 1 core)"]
-    print(f"\n{'path':<38}{'M sets/s':>10}{'M readings/s':>14}{'vs kernel':>11}")
+    print(
+        f"\n{'path':<38}{'M sets/s':>10}{'M readings/s':>14}{'vs kernel':>11}"
+        f"{'paired':>9}  per-pair ratios"
+    )
     for name, value in results.items():
-        print(f"{name:<38}{value:>10.2f}{value * 5:>14.2f}{value / base:>11.2f}")
+        paired = statistics.median(ratios[name]) if name in ratios else 1.0
+        pairs = " / ".join(f"{r:.2f}" for r in ratios.get(name, []))
+        row = f"{name:<38}{value:>10.2f}{value * 5:>14.2f}{value / base:>11.2f}"
+        print(f"{row}{paired:>9.2f}  {pairs}")
     for mode in ("alerts only", "alerts + scores"):
         one, two = results[f"flow, 1 process, {mode}"], results[f"flow, 2 processes, {mode}"]
         print(
             f"scaling 1 -> 2 processes ({mode}): x{two / one:.2f}, efficiency {two / one / 2:.0%}"
         )
+    print(f"load average after the throughput runs: {os.getloadavg()[0]:.1f}")
 
     sets_per_s = args.rate / 5
     paced = make_input(int(sets_per_s * args.latency_seconds), int(sets_per_s / 100), args.monitors)
@@ -253,6 +269,7 @@ def main() -> None:
         f"({len(lat):,} alerts over {args.latency_seconds:.0f} s): "
         f"p50 {np.percentile(lat, 50):.1f} ms, p99 {np.percentile(lat, 99):.1f} ms"
     )
+    print(f"load average at end: {os.getloadavg()[0]:.1f}")
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -277,20 +277,18 @@ class PartitionState:
             return BatchOutput(None, [], [], dead_letters)
         # Order rows by (patient, event time); count rows that arrived out of order.
         same = slots[1:] == slots[:-1]
-        backwards = same & (t[1:] < t[:-1])
-        runs = 1 + int(np.count_nonzero(~same))
-        grouped = runs == int(np.count_nonzero(np.bincount(slots)))
-        reordered = int(backwards.sum())
+        reordered = int(np.count_nonzero(same & (t[1:] < t[:-1])))
+        is_start = np.concatenate([[True], ~same])
+        starts = np.flatnonzero(is_start)
+        grouped = len(starts) == len(np.unique(slots[starts]))  # one run per patient
         if not grouped or reordered:
             order = np.lexsort((t, slots))
             batch, slots, t = take(batch, order), slots[order], t[order]
-            same = slots[1:] == slots[:-1]
+            is_start = np.concatenate([[True], slots[1:] != slots[:-1]])
+            starts = np.flatnonzero(is_start)
         self.counts["reordered"] += reordered
-        is_start = np.concatenate([[True], ~same])
-        starts = np.flatnonzero(is_start)
-        row_start = starts[np.cumsum(is_start) - 1]
+        row_start = None  # first row of each row's run: only needed for gaps, built then
         ends = np.concatenate([starts[1:] - 1, [m - 1]])
-        index = np.arange(m)
         max_age_ns = self.max_age // timedelta(microseconds=1) * 1000
         values: dict[str, np.ndarray] = {}
         fresh = np.ones(m, dtype=bool)
@@ -309,8 +307,10 @@ class PartitionState:
                 carried_until = np.minimum(carried_until, seen_at + max_age_ns)
                 continue
             else:
+                if row_start is None:
+                    row_start = starts[np.cumsum(is_start) - 1]
                 valid = ~np.isnan(column)
-                last = np.maximum.accumulate(np.where(valid, index, -1))
+                last = np.maximum.accumulate(np.where(valid, np.arange(m), -1))
                 has = last >= row_start
                 at = np.where(has, last, 0)
                 values[name] = np.where(has, column[at], self.values[slots, j])
@@ -366,7 +366,6 @@ class PartitionState:
             np.flatnonzero(news2_raise | sepsis_raise),
             t,
             band,
-            previous_band,
             news2_raise,
             sepsis_raise,
             scored["total"],
@@ -376,20 +375,25 @@ class PartitionState:
 
     @staticmethod
     def _previous_row(
-        fresh: np.ndarray, row_start: np.ndarray, is_start: np.ndarray, starts: np.ndarray
+        fresh: np.ndarray,
+        row_start: np.ndarray | None,
+        is_start: np.ndarray,
+        starts: np.ndarray,
     ) -> tuple[np.ndarray | None, np.ndarray]:
         """Per row, the batch row of the patient's previous scored row (None: the row
         just before, for every row), and the rows whose previous scored row is before
         this batch (the state holds its level)."""
         if fresh.all():  # every row scored: the previous row of the patient's run
             return None, starts
+        if row_start is None:
+            row_start = starts[np.cumsum(is_start) - 1]
         index = np.arange(len(fresh))
         last = np.maximum.accumulate(np.where(fresh, index, -1))
         before = np.concatenate([[-1], last[:-1]])
         before = np.where((before >= row_start) & ~is_start, before, -1)
         return before, np.flatnonzero(before < 0)
 
-    def _alerts(self, batch, rows, t, band, previous_band, news2, sepsis, total):
+    def _alerts(self, batch, rows, t, band, news2, sepsis, total):
         """Alert rows of the entries that raise (``rows`` in batch order, NEWS2 before
         sepsis on one row), recorded in the alert book; columns are converted once."""
         if len(rows) == 0:
@@ -400,7 +404,6 @@ class PartitionState:
             batch["patient_id"][rows],
             (t[rows] // 1000).astype("datetime64[us]").tolist(),  # naive UTC, as to_datetime
             band[rows].tolist(),
-            previous_band[rows].tolist(),
             news2[rows].tolist(),
             sepsis[rows].tolist(),
             total[rows].tolist(),
@@ -409,28 +412,24 @@ class PartitionState:
             strict=True,
         )
         alerts = []
-        for patient, at, level, previous, is_news2, is_sepsis, score, encounter, unit in columns:
+        record = self.book.record
+        for patient, at, level, is_news2, is_sepsis, score, encounter, unit in columns:
             news2_band = BANDS[level]
-            raised = []
-            if is_news2:
-                new_id = self.book.consider(str(patient), at, news2_band, BANDS[previous])
-                raised.append(("news2", new_id))
-            if is_sepsis:
-                raised.append(("sepsis", self.book.consider_sepsis(str(patient), at, news2_band)))
-            alerts += [
-                {
-                    "alert_id": new_id,
-                    "alert_type": alert_type,
-                    "patient_id": patient,
-                    "encounter_id": encounter,
-                    "unit_id": unit,
-                    "raised_at": at,
-                    "news2_score": score,
-                    "news2_band": news2_band.label,
-                }
-                for alert_type, new_id in raised
-                if new_id is not None
-            ]
+            patient_id = str(patient)
+            for alert_type, raises in (("news2", is_news2), ("sepsis", is_sepsis)):
+                if raises:
+                    alerts.append(
+                        {
+                            "alert_id": record(patient_id, at, news2_band, alert_type),
+                            "alert_type": alert_type,
+                            "patient_id": patient,
+                            "encounter_id": encounter,
+                            "unit_id": unit,
+                            "raised_at": at,
+                            "news2_score": score,
+                            "news2_band": news2_band.label,
+                        }
+                    )
         return alerts
 
     def _advance(self, at: datetime) -> int:

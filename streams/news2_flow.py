@@ -187,9 +187,15 @@ def _split_with_records(
     return out
 
 
-def _table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
-    """Rows as a table of ``schema`` (missing keys null, extra keys dropped), by column."""
-    columns = {name: [row.get(name) for row in rows] for name in schema.names}
+def _table(rows: list[dict[str, Any]], schema: pa.Schema, **constants: Any) -> pa.Table:
+    """Rows as a table of ``schema`` (missing keys null, extra keys dropped), by column;
+    ``constants`` give a column one value for every row."""
+    columns = {
+        name: [constants[name]] * len(rows)
+        if name in constants
+        else [row.get(name) for row in rows]
+        for name in schema.names
+    }
     if "patient_id" in columns:
         columns["patient_id"] = [None if v is None else str(v) for v in columns["patient_id"]]
     return pa.Table.from_pydict(columns, schema=schema)
@@ -232,11 +238,10 @@ def _step(config: News2FlowConfig):
         if out.scores is not None:
             tagged.append((f"scores{worker}", out.scores))
         for kind, alert_type in (("alerts", "news2"), ("sepsis_alerts", "sepsis")):
-            alerts = [
-                {**a, "emitted_ns": emitted} for a in out.alerts if a["alert_type"] == alert_type
-            ]
+            alerts = [a for a in out.alerts if a["alert_type"] == alert_type]
             if alerts:
-                tagged.append((f"{kind}{worker}", _table(alerts, ALERT_SCHEMA)))
+                table = _table(alerts, ALERT_SCHEMA, emitted_ns=emitted)
+                tagged.append((f"{kind}{worker}", table))
         if out.escalations:
             tagged.append((f"escalations{worker}", _table(out.escalations, ESCALATION_SCHEMA)))
         if out.acknowledgements:
