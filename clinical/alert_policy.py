@@ -57,8 +57,14 @@ class AlertPolicy:
 
 def alert_id(patient_id: str, observed_at: datetime, band: Band, alert_type: str = "news2") -> str:
     """Stable id: the same observation and band always give the same alert id."""
+    return alert_id_of(patient_id, observed_at.isoformat(), band.label, alert_type)
+
+
+def alert_id_of(patient_id: str, observed_iso: str, band_label: str, alert_type: str) -> str:
+    """:func:`alert_id` from the observation time already in ISO 8601 (as
+    ``datetime.isoformat``), for callers that format many times at once."""
     prefix = "" if alert_type == "news2" else f"{alert_type}|"
-    key = f"{prefix}{patient_id}|{observed_at.isoformat()}|{band.label}"
+    key = f"{prefix}{patient_id}|{observed_iso}|{band_label}"
     return hashlib.sha1(key.encode()).hexdigest()[:16]
 
 
@@ -135,11 +141,19 @@ class AlertBook:
             self.open[new_id] = OpenAlert(new_id, patient_id, alert_type, band, at, at + deadline)
         return new_id
 
-    def record(self, patient_id: str, at: datetime, band: Band, alert_type: str = "news2") -> str:
+    def record(
+        self,
+        patient_id: str,
+        at: datetime,
+        band: Band,
+        alert_type: str = "news2",
+        new_id: str | None = None,
+    ) -> str:
         """Record an alert the caller already found to raise (band rule and suppression
         applied elsewhere, e.g. by :func:`unsuppressed` over many entries, which keeps
-        the last raises itself: ``last_raised`` is not updated); return its id."""
-        new_id = alert_id(patient_id, at, band, alert_type)
+        the last raises itself: ``last_raised`` is not updated); return its id
+        (``new_id`` when the caller computed it with :func:`alert_id_of`)."""
+        new_id = new_id or alert_id(patient_id, at, band, alert_type)
         deadline = (
             self.policy.sepsis_ack_deadline
             if alert_type == "sepsis"

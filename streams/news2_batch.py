@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from clinical.alert_policy import AlertBook, AlertPolicy, unsuppressed
+from clinical.alert_policy import AlertBook, AlertPolicy, alert_id_of, unsuppressed
 from clinical.news2 import (
     BAND_LABELS,
     PARAMETERS,
@@ -190,7 +190,8 @@ class PartitionState:
         n = batch_len(batch)
         self.counts["records_in"] += n
         original = batch
-        reasons = invalid_reasons(batch)
+        coverage: dict[str, str] = {}  # parameter -> complete / absent / gaps
+        reasons = invalid_reasons(batch, coverage)
         if reasons is None:  # every row valid
             dead, index = [], np.arange(n)
         else:
@@ -217,7 +218,7 @@ class PartitionState:
             on_time = np.flatnonzero(~late)
             batch, slots, t = take(batch, on_time), slots[on_time], t[on_time]
         dead_letters = [self._dead_letter(original, row, reason) for row, reason in sorted(dead)]
-        return self._fold(batch, slots, t, dead_letters)
+        return self._fold(batch, slots, t, dead_letters, coverage)
 
     def _known(self, patients: np.ndarray) -> np.ndarray:
         """Per row, whether the patient is in ``known_patients`` (checked once per run)."""
@@ -270,8 +271,16 @@ class PartitionState:
         }
 
     def _fold(
-        self, batch: Batch, slots: np.ndarray, t: np.ndarray, dead_letters: list[dict[str, Any]]
+        self,
+        batch: Batch,
+        slots: np.ndarray,
+        t: np.ndarray,
+        dead_letters: list[dict[str, Any]],
+        coverage: dict[str, str] | None = None,
     ) -> BatchOutput:
+        """Fold valid, on-time rows; ``coverage`` (see
+        :func:`streams.news2_columns.invalid_reasons`) spares looking for gaps again."""
+        coverage = coverage or {}
         m = len(t)
         if m == 0:
             return BatchOutput(None, [], [], dead_letters)
@@ -280,7 +289,8 @@ class PartitionState:
         reordered = int(np.count_nonzero(same & (t[1:] < t[:-1])))
         is_start = np.concatenate([[True], ~same])
         starts = np.flatnonzero(is_start)
-        grouped = len(starts) == len(np.unique(slots[starts]))  # one run per patient
+        ordered_runs = np.sort(slots[starts])
+        grouped = not (ordered_runs[1:] == ordered_runs[:-1]).any()  # one run per patient
         if not grouped or reordered:
             order = np.lexsort((t, slots))
             batch, slots, t = take(batch, order), slots[order], t[order]
@@ -296,11 +306,13 @@ class PartitionState:
         carried_until = np.full(len(starts), np.iinfo(np.int64).max)
         for j, name in enumerate(PARAMETERS):
             column = batch[name].astype(float, copy=False)
-            if not np.isnan(column.sum()):  # charted in every row (validated: no inf)
+            known = coverage.get(name)
+            if known == "complete" or (known is None and not np.isnan(column.sum())):
                 values[name], seen_at = column, t
-            elif np.isnan(np.fmax.reduce(column)):  # in no row (ACVPU on a monitor feed)
-                # carried: constant per patient run; the freshness test is folded into
-                # one per-run deadline over all carried parameters, checked once below
+            elif known == "absent" or (known is None and np.isnan(np.fmax.reduce(column))):
+                # in no row (ACVPU on a monitor feed), so carried: constant per patient
+                # run; the freshness test is folded into one per-run deadline over all
+                # carried parameters, checked once below
                 run_slots = slots[starts]
                 values[name] = np.repeat(self.values[run_slots, j], run_lengths)
                 seen_at = self.seen[run_slots, j]
@@ -400,9 +412,16 @@ class PartitionState:
             return []
         k = len(rows)
         none = [None] * k
+        stamps = (t[rows] // 1000).astype("datetime64[us]")
+        moments = stamps.tolist()  # naive UTC datetimes, as to_datetime
+        if (stamps.astype(np.int64) % 1_000_000 == 0).all():  # whole seconds, as isoformat
+            isos = np.datetime_as_string(stamps, unit="s").tolist()
+        else:
+            isos = [moment.isoformat() for moment in moments]
         columns = zip(
             batch["patient_id"][rows],
-            (t[rows] // 1000).astype("datetime64[us]").tolist(),  # naive UTC, as to_datetime
+            moments,
+            isos,
             band[rows].tolist(),
             news2[rows].tolist(),
             sepsis[rows].tolist(),
@@ -413,14 +432,15 @@ class PartitionState:
         )
         alerts = []
         record = self.book.record
-        for patient, at, level, is_news2, is_sepsis, score, encounter, unit in columns:
+        for patient, at, iso, level, is_news2, is_sepsis, score, encounter, unit in columns:
             news2_band = BANDS[level]
             patient_id = str(patient)
             for alert_type, raises in (("news2", is_news2), ("sepsis", is_sepsis)):
                 if raises:
+                    new_id = alert_id_of(patient_id, iso, news2_band.label, alert_type)
                     alerts.append(
                         {
-                            "alert_id": record(patient_id, at, news2_band, alert_type),
+                            "alert_id": record(patient_id, at, news2_band, alert_type, new_id),
                             "alert_type": alert_type,
                             "patient_id": patient,
                             "encounter_id": encounter,

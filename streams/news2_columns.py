@@ -73,11 +73,15 @@ def take(batch: Batch, index: np.ndarray) -> Batch:
     }
 
 
-def invalid_reasons(batch: Batch) -> np.ndarray | None:
+def invalid_reasons(batch: Batch, coverage: dict[str, str] | None = None) -> np.ndarray | None:
     """Per row: 0 if valid, else 1 + the index in :data:`REASONS` of the first problem;
-    None when every row is valid (found with a few reductions, no per-row masks)."""
+    None when every row is valid (found with a few reductions, no per-row masks).
+
+    ``coverage``, if given, receives for the range-checked parameter columns whether
+    each has a value in every row (``complete``: no NaN), in none (``absent``), or some
+    gaps, so the caller need not look again (rows removed later keep that property)."""
     n = batch_len(batch)
-    if _all_valid(batch):
+    if _all_valid(batch, {} if coverage is None else coverage):
         return None
     code = np.zeros(n, dtype=np.int16)
     checks = _checks(batch)
@@ -98,9 +102,23 @@ REASONS = (
 )
 
 
-def _all_valid(batch: Batch) -> bool:
+def _column_range(values: np.ndarray) -> tuple[float, float, str]:
+    """Minimum and maximum ignoring NaN, and the column's coverage, in as few passes as
+    possible: ``np.min`` propagates NaN, so a non-NaN minimum means no gap at all; a NaN
+    maximum ignoring NaN means no value at all."""
+    lowest = values.min()
+    if not np.isnan(lowest):
+        return lowest, values.max(), "complete"
+    highest = np.fmax.reduce(values)
+    if np.isnan(highest):
+        return highest, highest, "absent"
+    return np.fmin.reduce(values), highest, "gaps"
+
+
+def _all_valid(batch: Batch, coverage: dict[str, str]) -> bool:
     """Whether no row fails a check of :func:`_checks`, from column minima and maxima
-    (NaN, not charted, passes every check, as in :func:`_checks`)."""
+    (NaN, not charted, passes every check, as in :func:`_checks`); fills ``coverage``
+    (see :func:`invalid_reasons`) for the columns it reaches."""
     patient = batch["patient_id"]
     if len(patient) == 0:
         return True
@@ -108,16 +126,14 @@ def _all_valid(batch: Batch) -> bool:
         return False
     if batch["observed_at"].min() == np.iinfo(np.int64).min:
         return False
-    for name, (low, high) in [*PLAUSIBLE_RANGES.items(), ("consciousness", (0, 4))]:
-        values = batch[name]
-        if np.fmin.reduce(values) < low or np.fmax.reduce(values) > high:
+    ranges = [*PLAUSIBLE_RANGES.items(), ("consciousness", (0, 4))]
+    for name, (low, high) in [*ranges, ("on_supplemental_oxygen", (0, 1))]:
+        lowest, highest, coverage[name] = _column_range(batch[name])
+        if lowest < low or highest > high:
             return False
-    oxygen = batch["on_supplemental_oxygen"]  # 0 or 1 (or NaN: not charted)
-    lowest, highest = np.fmin.reduce(oxygen), np.fmax.reduce(oxygen)
-    if lowest < 0 or highest > 1:
-        return False
+    # oxygen: 0 or 1 (or NaN: not charted); within 0-1, o * (1 - o) > 0 unless o is 0 or 1
+    oxygen = batch["on_supplemental_oxygen"]
     constant = lowest == highest and lowest in (0.0, 1.0)  # all 0 or all 1
-    # within 0-1, o * (1 - o) > 0 unless o is 0 or 1
     if not (constant or np.isnan(highest)) and np.fmax.reduce(oxygen * (1 - oxygen)) > 0:
         return False
     scale = batch["spo2_scale"]
