@@ -9,7 +9,8 @@ monitored parameters (ACVPU and oxygen carried from one charted set per monitor)
 are given in monitor *readings* (one parameter value, the simulator's unit) and in
 observation *sets* (5 readings). Prints, as medians over ``--repeats`` runs (each flow
 run paired with a kernel run just before it; "paired" is the median of the per-pair
-kernel/flow ratios, robust to the load of a shared machine changing between runs):
+kernel/flow ratios, robust to the load of a shared machine changing between runs; for
+one process also the ratio of CPU times, which other processes do not inflate):
 
 1. the pure-numpy NEWS2 kernel (:func:`clinical.news2.score_arrays`) on the same batches;
 2. the flow in one process (memory source -> split by partition -> per-partition
@@ -235,11 +236,18 @@ def main() -> None:
     kernels: list[float] = []
     seconds: dict[str, list[float]] = {name: [] for name in paths}
     ratios: dict[str, list[float]] = {name: [] for name in paths}
+    # CPU time of this process (1-process paths; Bytewax's worker runs in it): what the
+    # other processes on the machine take does not count, unlike wall time.
+    cpu_ratios: dict[str, list[float]] = {name: [] for name in paths if "1 process" in name}
     print(f"load average at start: {os.getloadavg()[0]:.1f}")
     for _ in range(args.repeats):
         for name, run in paths.items():
+            cpu = time.process_time()
             kernels.append(kernel(parts))
+            kernel_cpu, cpu = time.process_time() - cpu, time.process_time()
             seconds[name].append(run())
+            if name in cpu_ratios:
+                cpu_ratios[name].append(kernel_cpu / (time.process_time() - cpu))
             ratios[name].append(kernels[-1] / seconds[name][-1])
     results = {"kernel (numpy, 1 core)": rate(kernels)} | {
         name: rate(values) for name, values in seconds.items()
@@ -254,6 +262,9 @@ def main() -> None:
         pairs = " / ".join(f"{r:.2f}" for r in ratios.get(name, []))
         row = f"{name:<38}{value:>10.2f}{value * 5:>14.2f}{value / base:>11.2f}"
         print(f"{row}{paired:>9.2f}  {pairs}")
+    for name, values in cpu_ratios.items():
+        pairs = " / ".join(f"{r:.2f}" for r in values)
+        print(f"{name}: CPU-time ratio to the kernel {statistics.median(values):.2f} ({pairs})")
     for mode in ("alerts only", "alerts + scores"):
         one, two = results[f"flow, 1 process, {mode}"], results[f"flow, 2 processes, {mode}"]
         print(
