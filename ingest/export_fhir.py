@@ -3,7 +3,8 @@
 Patients, encounters (with their unit stays as Encounter.location), ED visits as
 Encounters of class EMER (first provider contact as the participant period's start),
 the patients' comorbidities as ICD-10-CM Conditions of each encounter (see
-``ingest.export_coding``) and vital-sign Observations (vital-signs profile, LOINC),
+``ingest.export_coding``), vital-sign Observations (vital-signs profile, LOINC) and
+laboratory Observations (LOINC; effective = collection, issued = result),
 for round-trip tests and benchmarks. FHIR R4 has no element for the ESI triage level,
 the arrival mode or the decision-to-admit time: those stay out.
 """
@@ -171,7 +172,34 @@ def to_resources(tables: dict[str, pd.DataFrame]) -> list[dict]:
                     "valueString": row["consciousness"],
                 }
             )
+    resources.extend(_lab_observations(tables))
     return resources
+
+
+def _lab_observations(tables: dict[str, pd.DataFrame]) -> list[dict]:
+    """Laboratory Observations: effective = collection, issued = result time."""
+    labs = tables.get("lab_results")
+    if labs is None or labs.empty:
+        return []
+    category = [_coded("http://terminology.hl7.org/CodeSystem/observation-category", "laboratory")]
+    out = []
+    for row in labs.to_dict("records"):
+        resource = {
+            "resourceType": "Observation",
+            "id": row["lab_result_id"],
+            "status": "final",
+            "category": category,
+            "code": _coded("http://loinc.org", row["loinc_code"]),
+            "subject": {"reference": f"Patient/{row['patient_id']}"},
+            "encounter": {"reference": f"Encounter/{row['encounter_id']}"},
+            "effectiveDateTime": instant(row["collected_at"]),
+            "issued": instant(row["resulted_at"]),
+        }
+        if not pd.isna(row.get("value_numeric")):
+            unit = row.get("unit_of_measure") or None
+            resource["valueQuantity"] = {"value": float(row["value_numeric"]), "unit": unit}
+        out.append(resource)
+    return out
 
 
 def to_ndjson(tables: dict[str, pd.DataFrame]) -> str:

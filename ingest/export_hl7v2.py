@@ -8,8 +8,8 @@ ED visits go out as A04 (registration, PV1-2 E) and A03 (departure, PV1-36 the E
 disposition); every ADT message carries the patient's comorbidities as DG1 segments
 (see ``ingest.export_coding``) and the patient's payer as the primary insurance (IN1
 set id 1: plan, company and an X12 claim filing indicator as the plan type IN1-15).
-HL7 v2 has no field for the first provider contact, the triage level or the arrival
-mode: those stay out.
+Lab results go out as one ORU^R01 each. HL7 v2 has no field for the first provider
+contact, the triage level or the arrival mode: those stay out.
 """
 
 from __future__ import annotations
@@ -196,5 +196,40 @@ def to_messages(tables: dict[str, pd.DataFrame]) -> list[str]:
         if isinstance(row.get("consciousness"), str):
             segments.append(f"OBX|{index + 2}|ST|80288-4^^LN||{row['consciousness']}||||||F|||{at}")
         timed.append((row["observed_at"], 1, "\r".join(segments) + "\r"))
+    timed.extend(_lab_messages(tables, patients, encounters, first_day))
     timed.sort(key=lambda item: (item[0], item[1]))
     return [message for _, _, message in timed]
+
+
+def _lab_messages(tables, patients, encounters, first_day) -> list[tuple[pd.Timestamp, int, str]]:
+    """One ORU^R01 per lab result: OBR-7 collection, OBX-14 result, MSH-7 delivery time;
+    PV1-3 the stay's first unit (intake reads a lab result's time, not its place)."""
+    labs = tables.get("lab_results")
+    if labs is None or labs.empty:
+        return []
+    first_unit = (
+        tables["adt_events"]
+        .sort_values("event_at", kind="stable")
+        .groupby("encounter_id")["unit_id"]
+        .first()
+    )
+    timed = []
+    for row in labs.to_dict("records"):
+        encounter = encounters.get(row["encounter_id"])
+        unit = first_unit.get(row["encounter_id"])
+        if encounter is None or unit is None:
+            continue
+        sent = row.get("received_at")
+        sent = row["resulted_at"] if sent is None or pd.isna(sent) else sent
+        flag = row.get("abnormal_flag") if isinstance(row.get("abnormal_flag"), str) else ""
+        value = "" if pd.isna(row.get("value_numeric")) else _number(row["value_numeric"])
+        segments = [
+            _msh(encounter["hospital_id"], sent, "ORU^R01^ORU_R01", row["lab_result_id"]),
+            _pid(patients[row["patient_id"]], first_day.get(row["patient_id"])),
+            _pv1(encounter, unit, discharge=False),
+            f"OBR|1||{row['lab_result_id']}|{row['loinc_code']}^^LN|||{ts(row['collected_at'])}",
+            f"OBX|1|NM|{row['loinc_code']}^^LN||{value}|{row.get('unit_of_measure') or ''}||"
+            f"{flag}|||F|||{ts(row['resulted_at'])}",
+        ]
+        timed.append((sent, 2, "\r".join(segments) + "\r"))
+    return timed

@@ -34,6 +34,15 @@ ENCOUNTER_COLUMNS = [
 # HL7 v2 and FHIR carry no ESI, arrival mode or decision time; HL7 v2 no provider contact.
 ED_COLUMNS = ["ed_visit_id", "patient_id", "hospital_id", "arrived_at", "departed_at"]
 ADT_COLUMNS = ["encounter_id", "patient_id", "unit_id", "event_type", "event_at"]
+# Lab results travel as ORU^R01 / laboratory Observations (FHIR: received = issued).
+LAB_COLUMNS = [
+    "encounter_id",
+    "patient_id",
+    "loinc_code",
+    "value_numeric",
+    "collected_at",
+    "resulted_at",
+]
 VITAL_COLUMNS = [
     "encounter_id",
     "patient_id",
@@ -84,6 +93,7 @@ def assert_same(tables, landing, patient, encounter) -> None:
         ("adt_events", ADT_COLUMNS),
         ("vitals", VITAL_COLUMNS),
         ("ed_visits", ED_COLUMNS),
+        ("lab_results", LAB_COLUMNS),
     ):
         got = pd.read_parquet(landing / table)
         if table == "encounters":  # ED visits are emergency encounters too, and ed_visits
