@@ -43,3 +43,24 @@ def test_missing_path_is_a_clear_error(tmp_path) -> None:
     result = vigil("ingest", "fhir", str(tmp_path / "nowhere"), home=tmp_path)
     assert result.returncode == 2
     assert "does not exist" in result.stderr
+
+
+def test_training_budget_is_checked_before_anything_is_loaded(tmp_path) -> None:
+    """`--training-trials N` sets n_trials on the four training assets' ops (Dagster
+    refuses config for an op the job lacks, so tests/ingest/test_build.py, which passes
+    it, checks the names); below 1 it is refused before anything is loaded."""
+    from vigil.commands.ingest import training_run_config
+
+    config = training_run_config(2)
+    assert sorted(config["ops"]) == [
+        "ml__demand_forecast_model",
+        "ml__deterioration_model",
+        "ml__length_of_stay_model",
+        "ml__readmission_model",
+    ]
+    assert all(op["config"] == {"n_trials": 2} for op in config["ops"].values())
+    refused = vigil(
+        "ingest", "fhir", str(FIXTURES / "fhir"), "--build", "--training-trials", "0", home=tmp_path
+    )
+    assert refused.returncode == 2 and "at least 1" in refused.stderr
+    assert not (tmp_path / "landing").exists()
