@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.inspection import permutation_importance
@@ -121,11 +122,35 @@ def model_input(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+class FillAbsentColumns(TransformerMixin, BaseEstimator):
+    """Numeric features passed through, missing values kept, except a column missing in
+    every training row, which becomes the constant 0.
+
+    An optional feed a source does not send at all (a hospital sending ADT and vitals but
+    no lab results) leaves lactate, white cell count and creatinine empty everywhere; the
+    boosted trees' binning cannot bin a column without one value (scikit-learn raises
+    "window shape cannot be larger than input array shape"). A constant column carries no
+    split, so the model is the one it would be without the feed, and a later load that
+    does send it is scored with the column constant too until the model is retrained.
+    """
+
+    def fit(self, frame: pd.DataFrame, y: Any = None) -> FillAbsentColumns:
+        self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
+        self.absent_ = [name for name in frame.columns if frame[name].isna().all()]
+        return self
+
+    def transform(self, frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.assign(**{name: 0.0 for name in self.absent_})
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        return self.feature_names_in_
+
+
 def build_model(params: Mapping[str, Any], seed: int = 0) -> Pipeline:
     """One-hot unit type + numeric features (missing kept) into monotone boosted trees."""
     preprocess = ColumnTransformer(
         [
-            ("numeric", "passthrough", list(NUMERIC_FEATURES)),
+            ("numeric", FillAbsentColumns(), list(NUMERIC_FEATURES)),
             (
                 "categorical",
                 OneHotEncoder(handle_unknown="ignore", sparse_output=False),

@@ -91,6 +91,20 @@ def test_model_beats_news2_when_lactate_carries_signal(fitted) -> None:
     assert metrics["sensitivity_at_news2_alert_rate"] > metrics["news2_sensitivity"]
 
 
+def test_a_load_without_lab_results_trains_and_scores() -> None:
+    # ADT and vitals only: every lab column is empty, which the boosted trees' binning
+    # cannot take (scikit-learn raises). The model trains as if the columns were absent:
+    # its scores are probabilities, and a lab value it never saw cannot move them.
+    labs = ("lactate_mmol_per_l", "white_cell_count_10e3_per_ul", "creatinine_mg_per_dl")
+    frame = observation_sets(1500, seed=4).assign(**{name: np.nan for name in labs})
+    split = deterioration.time_split(frame)
+    model = deterioration.fit(PARAMS, split.train)
+    risk = deterioration.predict_risk(model, split.holdout)
+    assert np.isfinite(risk).all() and ((risk >= 0) & (risk <= 1)).all()
+    with_labs = split.holdout.assign(lactate_mmol_per_l=8.0)
+    assert np.array_equal(deterioration.predict_risk(model, with_labs), risk)
+
+
 def test_lead_time_is_from_the_first_alert_in_the_24_hours_before_the_event() -> None:
     at = pd.Timestamp("2025-01-01 00:00")
     holdout = pd.DataFrame(
