@@ -22,12 +22,16 @@ PURE = [
     ROOT / "streams" / "news2_columns.py",
     ROOT / "streams" / "evaluation.py",
     ROOT / "streams" / "routing.py",
+    ROOT / "streams" / "ops_batch.py",
+    ROOT / "streams" / "devices.py",
+    ROOT / "streams" / "side_inputs.py",
     ROOT / "ml" / "readmission.py",
     ROOT / "ml" / "gate.py",
     ROOT / "ml" / "tuning.py",
     ROOT / "ml" / "evaluation.py",
     ROOT / "ml" / "length_of_stay.py",
     ROOT / "ml" / "forecast.py",
+    ROOT / "ml" / "deterioration.py",
     *sorted((ROOT / "monitoring").glob("*.py")),
 ]
 
