@@ -12,7 +12,7 @@ import dagster as dg
 import duckdb
 
 from assets.monitoring.partitions import MONITORING_DAYS
-from assets.monitoring.sensors import WAREHOUSE_BUSY, _has_table
+from assets.monitoring.sensors import LOOP_SENSOR_INTERVAL_SECONDS, WAREHOUSE_BUSY, _has_table
 from assets.resources import WarehouseResource
 from monitoring.config import ModelMonitor
 from monitoring.evaluate import pending_days
@@ -40,7 +40,7 @@ def build_evaluation_sensor(
     @dg.sensor(
         name=f"{monitor.slug}_evaluation_sensor",
         job=job,
-        minimum_interval_seconds=30,
+        minimum_interval_seconds=LOOP_SENSOR_INTERVAL_SECONDS,
         default_status=dg.DefaultSensorStatus.RUNNING,
         description=(
             f"When `{features_key.to_user_string()}` is rebuilt, evaluates the days it gained "

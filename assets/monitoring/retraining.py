@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from assets.monitoring.sensors import (
+    LOOP_SENSOR_INTERVAL_SECONDS,
     MONITOR_TAG,
     PARTITION_TAG,
     RESULT_TAG,
@@ -68,7 +69,7 @@ def run_events(run: dg.DagsterRun, finished_at: datetime, decisions: list) -> li
 
 
 @dg.sensor(
-    minimum_interval_seconds=30,
+    minimum_interval_seconds=LOOP_SENSOR_INTERVAL_SECONDS,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description=(
         "Records in `monitoring.retraining_events` how each retrain run requested by a drift "

@@ -28,6 +28,10 @@ RESULT_TAG = "vigil/drift_result_id"
 PARTITION_TAG = "vigil/drift_partition"
 # A sensor tick waits this long for a reader's lock on the warehouse, then skips.
 SENSOR_WRITE_WAIT_SECONDS = 5.0
+# The loop's sensors (evaluation -> drift -> audit) tick every 15 s rather than Dagster's
+# default 30 s: a drifted day passes three of them on its way to a new champion, and a
+# tick is a few millisecond-long reads (writers wait up to 60 s for a reader's lock).
+LOOP_SENSOR_INTERVAL_SECONDS = 15
 
 NEW_RESULTS_SQL = """
 select drift_result_id, model_name, evaluated_at, partition_date, current_rows,
@@ -72,7 +76,7 @@ def build_drift_sensor(monitor: ModelMonitor) -> dg.SensorDefinition:
     @dg.sensor(
         name=f"{monitor.slug}_drift_sensor",
         job_name=monitor.retrain_job,
-        minimum_interval_seconds=30,
+        minimum_interval_seconds=LOOP_SENSOR_INTERVAL_SECONDS,
         default_status=dg.DefaultSensorStatus.RUNNING,
         description=(
             f"Reads new `monitoring.drift_results` rows of {monitor.model_name}; on drift or a "
