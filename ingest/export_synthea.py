@@ -9,7 +9,8 @@ condition (the first listed), and as ICD-10-CM only when the table has no concep
 it (peripheral vascular disease, peptic ulcer, hemiplegia): intake's Charlson index
 then reads both systems, as with a real Synthea export carrying either. Synthea has
 no units, no discharge disposition and no ED times beyond start and stop: those stay
-out, and intake lands each stay in one unit per hospital (``<hospital>-INPATIENT``).
+out (an in-hospital death goes out as the patient's DEATHDATE), and intake lands each
+stay in one unit per hospital (``<hospital>-INPATIENT``).
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def to_synthea(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         {
             "Id": patients["patient_id"],
             "BIRTHDATE": births,
-            "DEATHDATE": "",
+            "DEATHDATE": patients["patient_id"].map(_death_dates(tables)).fillna(""),
             "GENDER": patients["sex"].where(patients["sex"].isin(["F", "M"]), ""),
             "ZIP": patients["zip3"].map(lambda z: f"{z}00" if isinstance(z, str) else ""),
         }
@@ -129,6 +130,13 @@ def to_synthea(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         "payers": payers,
         "organizations": organizations,
     }
+
+
+def _death_dates(tables: dict[str, pd.DataFrame]) -> pd.Series:
+    """Patient -> date of an in-hospital death (a stay discharged ``expired``)."""
+    stays = tables["encounters"]
+    died = stays[stays["discharge_disposition"] == "expired"]
+    return died.groupby("patient_id")["discharged_at"].max().dt.strftime("%Y-%m-%d")
 
 
 def _conditions(encounters: pd.DataFrame, patients: pd.DataFrame) -> pd.DataFrame:

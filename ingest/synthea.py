@@ -5,8 +5,11 @@ organizations (``--exporter.csv.export = true``; column names from Synthea's CSV
 data dictionary). Synthea's encounter classes map one to one onto the contract's
 encounter types; encounters carry no unit, so each stay lands in one unit per
 hospital and class (``<hospital>-INPATIENT``, ``<hospital>-EMERGENCY``, ...).
-Medications and providers are not in the contract and are counted as skipped, as
-are observations that are neither NEWS2 vitals nor laboratory results. Synthea has
+A finished bed stay is discharged ``expired`` when the patient's DEATHDATE falls
+within it, else ``other`` (Synthea records no disposition; ``ingest.events`` then
+derives the deaths). Medications and providers are not in the contract and are
+counted as skipped, as are observations that are neither NEWS2 vitals nor laboratory
+results. Synthea has
 no adjudication dates, so no remittances are produced.
 
 Accounting is by CSV row: rows in = loaded + rejected + skipped.
@@ -103,6 +106,7 @@ def ingest_synthea(
     )
 
     enc = raw["encounters"]
+    pat = raw["patients"]
     encounter_type = enc["ENCOUNTERCLASS"].str.lower().map(ENCOUNTER_CLASS)
     encounters = pd.DataFrame(
         {
@@ -114,6 +118,7 @@ def ingest_synthea(
             "discharged_at": _utc(enc["STOP"]),
         }
     )
+    encounters["discharge_disposition"] = _dispositions(encounters, enc, pat)
     unit = (
         encounters["hospital_id"].fillna("UNKNOWN")
         + "-"
@@ -144,7 +149,6 @@ def ingest_synthea(
         ]
     ].sort_values(["event_at", "adt_event_id"], kind="stable")
 
-    pat = raw["patients"]
     first_at = encounters.groupby("patient_id")["admitted_at"].min()
     payer_of = (
         pd.DataFrame(
@@ -253,6 +257,21 @@ def ingest_synthea(
 
 # Tables whose records are one CSV row each (vitals sets pivot several rows).
 _ROW_TABLES = ("patients", "encounters", "lab_results", "diagnoses", "procedures", "claims")
+
+
+def _dispositions(encounters: pd.DataFrame, enc: pd.DataFrame, pat: pd.DataFrame) -> pd.Series:
+    """Synthea has no discharge disposition: a finished bed stay is ``expired`` when the
+    patient's DEATHDATE falls within it (by date), else ``other`` (alive, destination
+    unknown); visits and open stays stay null."""
+    deaths = dict(zip(pat["Id"], _utc(pat["DEATHDATE"]), strict=True)) if "DEATHDATE" in pat else {}
+    died = _utc(enc["PATIENT"].map(deaths))
+    start, stop = encounters["admitted_at"], encounters["discharged_at"]
+    in_stay = died.notna() & (died.dt.date >= start.dt.date) & (died.dt.date <= stop.dt.date)
+    finished = encounters["encounter_type"].isin(BED_STAY_TYPES) & stop.notna()
+    disposition = pd.Series(None, index=encounters.index, dtype="object")
+    disposition[finished] = "other"
+    disposition[finished & in_stay.to_numpy()] = "expired"
+    return disposition
 
 
 def _coded(frame: pd.DataFrame, kind: str, time_column: str, ids, pseudonymize) -> pd.DataFrame:
