@@ -1,7 +1,8 @@
 """Intake throughput per format, against the direct path measured in the same run.
 
-A simulated network is written out as HL7 v2 messages (ADT with DG1 + ORU^R01, ED
-visits as A04/A03), FHIR R4 NDJSON and Synthea CSV, then loaded back by each adapter.
+A simulated network is written out as HL7 v2 messages (ADT with DG1 and IN1 + ORU^R01,
+ED visits as A04/A03), FHIR R4 NDJSON and Synthea CSV (SNOMED CT conditions), then
+loaded back by each adapter.
 The baseline is the direct path for the same rows: validating the simulator's core
 tables and ED visits against the contract and landing them. HL7 v2 is measured with
 each parser available (hl7apy always; python-hl7 when importable). Prints the median of
@@ -27,6 +28,7 @@ from contract.validate import validate
 from ingest import hl7v2_message
 from ingest.export_fhir import to_ndjson
 from ingest.export_hl7v2 import to_messages
+from ingest.export_synthea import write_synthea
 from ingest.fhir import ingest_fhir
 from ingest.hl7v2 import ingest_hl7v2
 from ingest.landing import write_tables
@@ -35,65 +37,12 @@ from ingest.synthea import ingest_synthea
 from simulator.config import NetworkConfig
 from simulator.network import simulate
 
-VITAL_CODES = (
-    ("respiration_rate", "9279-1", "/min"),
-    ("spo2", "59408-5", "%"),
-    ("systolic_bp", "8480-6", "mm[Hg]"),
-    ("pulse", "8867-4", "/min"),
-    ("temperature", "8310-5", "Cel"),
-)
-
 
 def to_synthea(tables: dict[str, pd.DataFrame], folder: Path) -> int:
-    """The core tables as Synthea CSV v3 files; returns the rows written."""
-    folder.mkdir(parents=True, exist_ok=True)
-    first = tables["encounters"].groupby("patient_id")["admitted_at"].min().dt.normalize()
-    patients = tables["patients"][tables["patients"]["patient_id"].isin(first.index)]
-    births = [
-        (first[p] - pd.DateOffset(years=int(a))).strftime("%Y-%m-%d")
-        for p, a in zip(patients["patient_id"], patients["age_years"], strict=True)
-    ]
-    frames = {
-        "patients": pd.DataFrame(
-            {
-                "Id": patients["patient_id"],
-                "BIRTHDATE": births,
-                "GENDER": patients["sex"],
-                "ZIP": patients["zip3"] + "00",
-            }
-        ),
-        "encounters": pd.DataFrame(
-            {
-                "Id": tables["encounters"]["encounter_id"],
-                "START": tables["encounters"]["admitted_at"].dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "STOP": tables["encounters"]["discharged_at"].dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "PATIENT": tables["encounters"]["patient_id"],
-                "ORGANIZATION": tables["encounters"]["hospital_id"],
-                "PAYER": None,
-                "ENCOUNTERCLASS": tables["encounters"]["encounter_type"],
-                "TOTAL_CLAIM_COST": 0.0,
-            }
-        ),
-    }
-    vitals = tables["vitals"]
-    observations = [
-        pd.DataFrame(
-            {
-                "DATE": vitals["observed_at"].dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "PATIENT": vitals["patient_id"],
-                "ENCOUNTER": vitals["encounter_id"],
-                "CATEGORY": "vital-signs",
-                "CODE": code,
-                "VALUE": vitals[column],
-                "UNITS": unit,
-            }
-        ).dropna(subset=["VALUE"])
-        for column, code, unit in VITAL_CODES
-    ]
-    frames["observations"] = pd.concat(observations, ignore_index=True)
-    for name, frame in frames.items():
-        frame.to_csv(folder / f"{name}.csv", index=False)
-    return sum(len(frame) for frame in frames.values())
+    """The core tables as a Synthea CSV v3 export (``ingest.export_synthea``: patients,
+    encounters, SNOMED CT conditions, observations, payers, organizations); rows written."""
+    write_synthea(tables, folder)
+    return sum(len(pd.read_csv(path)) for path in folder.glob("*.csv"))
 
 
 def median_seconds(work: Callable[[], object], repeats: int) -> float:
