@@ -1,7 +1,7 @@
 """Contract tables as a Synthea CSV v3 export: the files `vigil ingest synthea` reads.
 
 Patients, encounters (bed stays as ``inpatient``, ED visits as ``emergency``), the
-patients' comorbidities as conditions and vital-sign observations, with payers and
+patients' comorbidities as conditions, vital-sign and laboratory observations, with payers and
 organizations, for build tests and benchmarks of the Synthea path. Synthea codes
 conditions in SNOMED CT, so each comorbidity goes out as the SNOMED CT concept the
 reference table ``ingest/reference/charlson__snomed_ct.csv`` gives for its Charlson
@@ -115,7 +115,10 @@ def to_synthea(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         }
     )
     out_conditions = _conditions(encounters, patients)
-    out_observations = _observations(tables["vitals"])
+    out_observations = pd.concat(
+        [_observations(tables["vitals"]), _lab_observations(tables.get("lab_results"))],
+        ignore_index=True,
+    )
     payers = pd.DataFrame([{"Id": payer_id, "NAME": name} for payer_id, name in PAYERS.values()])
     hospitals = sorted(set(encounters["hospital_id"]))
     names = {}
@@ -213,6 +216,24 @@ def _observations(vitals: pd.DataFrame) -> pd.DataFrame:
         )
     )
     return pd.concat(frames, ignore_index=True)
+
+
+def _lab_observations(labs: pd.DataFrame | None) -> pd.DataFrame:
+    """Lab results as ``laboratory`` observations (Synthea has one time: the result's)."""
+    if labs is None or labs.empty:
+        return pd.DataFrame()
+    return pd.DataFrame(
+        {
+            "DATE": labs["resulted_at"].map(_time),
+            "PATIENT": labs["patient_id"],
+            "ENCOUNTER": labs["encounter_id"],
+            "CATEGORY": "laboratory",
+            "CODE": labs["loinc_code"],
+            "VALUE": labs["value_numeric"].map(lambda v: "" if pd.isna(v) else f"{float(v):g}"),
+            "UNITS": labs["unit_of_measure"].fillna(""),
+            "TYPE": "numeric",
+        }
+    )
 
 
 def write_synthea(tables: dict[str, pd.DataFrame], folder: Path) -> Path:
