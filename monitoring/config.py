@@ -163,3 +163,36 @@ class ModelMonitor:
         """
         end = datetime.combine(day, time()) + timedelta(days=1)
         return end - timedelta(days=days or self.current_window_days), end
+
+
+@dataclass(frozen=True)
+class ForecastMonitor:
+    """The demand forecast's monitor: its errors as actuals arrive (no features to drift).
+
+    ``slug``, ``model_name``, ``retrain_job`` and ``thresholds`` play the same part as in
+    :class:`ModelMonitor` (asset ``monitoring/<slug>_drift``, the drift sensor, the report
+    folder). ``features_table`` / ``time_column``: the daily history whose new days the
+    evaluation sensor waits for. A partition's current window is the
+    ``current_window_days`` days ending on it that come after the champion's training
+    data; the reference window is the ``reference_days`` days ending on the champion's
+    last training day. Of the thresholds, ``drift_share`` (the share of the one monitored
+    column, the percentage error: 1.0 means "it drifted"), ``column_p_value`` (its
+    t-test), ``max_mae_increase`` (relative MAE rise), ``min_current_rows`` (forecast
+    errors in the window: hospitals x targets x days) and ``cooldown_hours`` apply.
+    """
+
+    slug: str
+    model_name: str
+    retrain_job: str
+    features_table: str
+    time_column: str
+    current_window_days: int = 7
+    reference_days: int = 28
+    thresholds: Thresholds = field(default_factory=Thresholds)
+
+    def __post_init__(self) -> None:
+        if self.current_window_days < 1 or self.reference_days < 2:
+            raise ValueError(
+                "current_window_days must be >= 1 and reference_days >= 2, got "
+                f"{self.current_window_days} and {self.reference_days}"
+            )

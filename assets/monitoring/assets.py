@@ -10,9 +10,11 @@ import mlflow
 import pandas as pd
 
 from assets.ml.assets import FEATURES_KEY, readmission_model
+from assets.ml.demand_forecast import HISTORY_KEY
 from assets.ml.length_of_stay import FEATURES_KEY as LOS_FEATURES_KEY
 from assets.ml.length_of_stay import length_of_stay_model
 from assets.monitoring.evaluation import build_evaluation_sensor, build_monitoring_job
+from assets.monitoring.forecast import demand_forecast_drift
 from assets.monitoring.partitions import MONITORING_DAYS
 from assets.raw.assets import WAREHOUSE_POOL
 from assets.resources import MlflowResource, WarehouseResource
@@ -20,7 +22,7 @@ from ml.registry import CHAMPION, alias_version
 from monitoring.config import ModelMonitor
 from monitoring.evaluate import PREDICTION, Champion, Evaluation, evaluate_day, reference_window
 from monitoring.intake import INTAKE_SQL
-from monitoring.monitors import LENGTH_OF_STAY, READMISSION
+from monitoring.monitors import DEMAND_FORECAST, LENGTH_OF_STAY, READMISSION
 from monitoring.results import DRIFT_RESULTS_DDL, insert_sql
 
 TREND_SQL = """
@@ -226,12 +228,20 @@ readmission_drift = build_monitoring_asset(READMISSION, [FEATURES_KEY, readmissi
 length_of_stay_drift = build_monitoring_asset(
     LENGTH_OF_STAY, [LOS_FEATURES_KEY, length_of_stay_model.key]
 )
-monitoring_assets = [readmission_drift, length_of_stay_drift]
+# The demand forecast's monitor is its own asset (assets/monitoring/forecast.py): errors
+# as actuals arrive rather than features.
+monitoring_assets = [readmission_drift, length_of_stay_drift, demand_forecast_drift]
 # Jobs and sensors that evaluate each model's new days unattended (assets/monitoring/evaluation.py).
 readmission_monitoring_job = build_monitoring_job(READMISSION, readmission_drift)
 length_of_stay_monitoring_job = build_monitoring_job(LENGTH_OF_STAY, length_of_stay_drift)
-monitoring_jobs = [readmission_monitoring_job, length_of_stay_monitoring_job]
+demand_forecast_monitoring_job = build_monitoring_job(DEMAND_FORECAST, demand_forecast_drift)
+monitoring_jobs = [
+    readmission_monitoring_job,
+    length_of_stay_monitoring_job,
+    demand_forecast_monitoring_job,
+]
 evaluation_sensors = [
     build_evaluation_sensor(READMISSION, FEATURES_KEY, readmission_monitoring_job),
     build_evaluation_sensor(LENGTH_OF_STAY, LOS_FEATURES_KEY, length_of_stay_monitoring_job),
+    build_evaluation_sensor(DEMAND_FORECAST, HISTORY_KEY, demand_forecast_monitoring_job),
 ]

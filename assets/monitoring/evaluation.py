@@ -14,7 +14,7 @@ import duckdb
 from assets.monitoring.partitions import MONITORING_DAYS
 from assets.monitoring.sensors import LOOP_SENSOR_INTERVAL_SECONDS, WAREHOUSE_BUSY, _has_table
 from assets.resources import WarehouseResource
-from monitoring.config import ModelMonitor
+from monitoring.config import ForecastMonitor, ModelMonitor
 from monitoring.evaluate import pending_days
 
 # At most this many days per evaluation run: a first start over a long history
@@ -25,7 +25,7 @@ select max(partition_date) from monitoring.drift_results where model_name = ?
 """
 
 
-def build_monitoring_job(monitor: ModelMonitor, asset: dg.AssetsDefinition):
+def build_monitoring_job(monitor: ModelMonitor | ForecastMonitor, asset: dg.AssetsDefinition):
     return dg.define_asset_job(
         f"{monitor.slug}_monitoring_job",
         selection=dg.AssetSelection.assets(asset),
@@ -35,7 +35,7 @@ def build_monitoring_job(monitor: ModelMonitor, asset: dg.AssetsDefinition):
 
 
 def build_evaluation_sensor(
-    monitor: ModelMonitor, features_key: dg.AssetKey, job
+    monitor: ModelMonitor | ForecastMonitor, features_key: dg.AssetKey, job
 ) -> dg.SensorDefinition:
     @dg.sensor(
         name=f"{monitor.slug}_evaluation_sensor",

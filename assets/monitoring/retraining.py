@@ -15,7 +15,7 @@ from assets.monitoring.sensors import (
 )
 from assets.resources import WarehouseResource
 from monitoring.audit import RetrainingEvent
-from monitoring.monitors import MONITORS
+from monitoring.monitors import RETRAIN_MONITORS
 
 FINISHED = {
     dg.DagsterRunStatus.SUCCESS: "run_succeeded",
@@ -37,7 +37,7 @@ def _records(cursor) -> list[dict]:
 
 def run_events(run: dg.DagsterRun, finished_at: datetime, decisions: list) -> list:
     """The audit rows of one finished retrain run: its outcome, then each gate decision."""
-    model_name = next(m.model_name for m in MONITORS if m.slug == run.tags[MONITOR_TAG])
+    model_name = next(m.model_name for m in RETRAIN_MONITORS if m.slug == run.tags[MONITOR_TAG])
     partition = run.tags.get(PARTITION_TAG)
     common = {
         "model_name": model_name,

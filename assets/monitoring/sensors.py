@@ -1,7 +1,7 @@
 """The closed loop: drift sensors that retrain, the audit of every retrain, run-failure alerts.
 
-- ``<slug>_drift_sensor`` (one per monitored model): reads the model's new
-  `monitoring.drift_results` rows, applies the thresholds and the cooldown
+- ``<slug>_drift_sensor`` (one per monitored model, the demand forecast included): reads
+  the model's new `monitoring.drift_results` rows, applies the thresholds and the cooldown
   (:mod:`monitoring.policy`), records each trigger in `monitoring.retraining_events`
   and requests the model's retrain job, which retrains and runs the promotion gate.
 - ``retraining_audit_sensor``: when a retrain run it requested ends, records how it
@@ -18,8 +18,8 @@ import duckdb
 
 from assets.resources import WarehouseResource
 from monitoring.audit import RETRAINING_EVENTS_DDL, RetrainingEvent, upsert_sql
-from monitoring.config import ModelMonitor
-from monitoring.monitors import MONITORS
+from monitoring.config import ForecastMonitor, ModelMonitor
+from monitoring.monitors import RETRAIN_MONITORS
 from monitoring.policy import Action, ResultView, decide
 
 WAREHOUSE_BUSY = (duckdb.IOException, FileNotFoundError)
@@ -72,7 +72,7 @@ def record_events(warehouse: WarehouseResource, events: list[RetrainingEvent]) -
             )
 
 
-def build_drift_sensor(monitor: ModelMonitor) -> dg.SensorDefinition:
+def build_drift_sensor(monitor: ModelMonitor | ForecastMonitor) -> dg.SensorDefinition:
     @dg.sensor(
         name=f"{monitor.slug}_drift_sensor",
         job_name=monitor.retrain_job,
@@ -147,4 +147,4 @@ def build_drift_sensor(monitor: ModelMonitor) -> dg.SensorDefinition:
     return _sensor
 
 
-drift_sensors = [build_drift_sensor(monitor) for monitor in MONITORS]
+drift_sensors = [build_drift_sensor(monitor) for monitor in RETRAIN_MONITORS]
