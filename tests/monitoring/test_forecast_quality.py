@@ -66,5 +66,5 @@ def test_a_surge_moves_the_errors_and_the_mape() -> None:
     reference = one_day_ahead(frame, PARAMS, days(35, 63))
     _, quality = forecast_quality(reference, one_day_ahead(frame, PARAMS, days(80, 87)))
     assert quality.error_drift.drifted
-    assert quality.mape_increase > 0.2  # the retrain threshold (Thresholds.max_mae_increase)
+    assert quality.mape_increase > 0.2  # the models' default MAE threshold (Thresholds)
     assert quality.mae > quality.reference_mae

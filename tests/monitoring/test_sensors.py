@@ -307,3 +307,20 @@ def test_failed_run_raises_an_alert_in_the_table_and_the_log(warehouse: Path, ca
             "from monitoring.run_failure_alerts"
         ).fetchall()
     assert rows == [(run.run_id, "failing_job", False, f"http://127.0.0.1:3000/runs/{run.run_id}")]
+
+
+def test_audit_sensor_names_the_demand_forecast_for_its_retrain_runs(warehouse: Path) -> None:
+    instance = dg.DagsterInstance.ephemeral()
+    tags = {MONITOR_TAG: "demand_forecast", RESULT_TAG: "f1", PARTITION_TAG: "2025-03-31"}
+    run = fake_retrain_job.execute_in_process(instance=instance, tags=tags)
+    duckdb.connect(str(warehouse)).close()  # a warehouse without monitoring.model_decisions
+    context = dg.build_sensor_context(
+        instance=instance, resources={"warehouse": WarehouseResource(path=str(warehouse))}
+    )
+    retraining_audit_sensor(context)
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        rows = connection.execute(
+            "select event_type, model_name, run_id, partition_date "
+            "from monitoring.retraining_events"
+        ).fetchall()
+    assert rows == [("run_succeeded", "vigil-demand-forecast", run.run_id, date(2025, 3, 31))]
