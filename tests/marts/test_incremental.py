@@ -19,6 +19,7 @@ MY_FOLDERS = [
     "marts/quality",
     "marts/finance",
     "marts/benchmark",
+    "ml",
 ]
 
 
@@ -83,3 +84,4 @@ def test_dbt_unit_tests_pass(marts_settings: Settings) -> None:
     result = dbt(marts_settings, "test", "--select", *mine)
     assert result.returncode == 0, result.stdout[-3000:]
     assert "hwr_transfer_chain_indexes_the_last_stay" in result.stdout
+    assert "readmission_features_keep_stays_without_a_disposition" in result.stdout

@@ -29,7 +29,8 @@ index_stays as (
     from encounters
     where discharged_at is not null
       and discharged_at <= (select data_end_at from data_end)
-      and discharge_disposition <> 'expired'
+      -- a stay without a disposition (HL7 PV1-36 not sent) is at risk, not dropped
+      and discharge_disposition is distinct from 'expired'
 ),
 
 history as (
