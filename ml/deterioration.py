@@ -186,6 +186,11 @@ class Split:
 # that training needs (below them the folds' AUROCs are not measurable).
 MIN_TRAINING_SETS = 200
 MIN_TRAINING_EVENTS = 10
+# ... and of distinct stays with such a set: folds are grouped by stay, so with fewer
+# event stays than cross-validation folds some fold has no positive, its AUROC is
+# undefined and every Optuna trial scores NaN (seen on a Synthea load with 2 deaths).
+CV_FOLDS = 3
+MIN_EVENT_ENCOUNTERS = CV_FOLDS
 
 
 def training_shortfall(features: pd.DataFrame) -> str | None:
@@ -196,14 +201,19 @@ def training_shortfall(features: pd.DataFrame) -> str | None:
     without it (HL7 v2 ADT, FHIR Encounter) has no positive label at all.
     """
     mature = features[features["is_label_mature"]]
-    events = int(mature[LABEL].sum())
-    if len(mature) >= MIN_TRAINING_SETS and events >= MIN_TRAINING_EVENTS:
+    positive = mature[mature[LABEL].astype(bool)]
+    events, stays = len(positive), positive["encounter_id"].nunique()
+    if (
+        len(mature) >= MIN_TRAINING_SETS
+        and events >= MIN_TRAINING_EVENTS
+        and stays >= MIN_EVENT_ENCOUNTERS
+    ):
         return None
     return (
-        f"need at least {MIN_TRAINING_SETS} observation sets with mature labels and "
-        f"{MIN_TRAINING_EVENTS} followed by a deterioration to train; got {len(mature)} "
-        f"and {events} (the labels come from clinical_events, an optional feed the load "
-        "may not carry)"
+        f"need at least {MIN_TRAINING_SETS} observation sets with mature labels, "
+        f"{MIN_TRAINING_EVENTS} followed by a deterioration, from {MIN_EVENT_ENCOUNTERS} "
+        f"different stays, to train; got {len(mature)}, {events} and {stays} (the labels "
+        "come from clinical_events, an optional feed the load may not carry)"
     )
 
 
@@ -221,7 +231,7 @@ def time_split(features: pd.DataFrame, holdout_fraction: float = 0.25) -> Split:
 
 
 def fold_scores(
-    params: Mapping[str, Any], train: pd.DataFrame, seed: int = 0, folds: int = 3
+    params: Mapping[str, Any], train: pd.DataFrame, seed: int = 0, folds: int = CV_FOLDS
 ) -> Iterator[float]:
     """AUROC on each of ``folds`` encounter-grouped stratified folds, one at a time."""
     splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)

@@ -128,6 +128,20 @@ def test_time_split_refuses_too_few_deteriorations() -> None:
         deterioration.time_split(frame)
 
 
+def test_time_split_refuses_events_from_too_few_stays() -> None:
+    # Many positive sets but from two stays (a load with two deaths): grouped folds would
+    # leave a fold without a positive and every trial's AUROC undefined.
+    frame = observation_sets(1500, seed=2)
+    positive = frame["is_deteriorated_24h"].astype(bool)
+    stays = frame.loc[positive, "encounter_id"].unique()
+    assert len(stays) >= deterioration.MIN_EVENT_ENCOUNTERS  # trains as generated
+    deterioration.time_split(frame)
+    assert positive.sum() >= deterioration.MIN_TRAINING_EVENTS
+    frame.loc[positive, "encounter_id"] = np.where(np.arange(positive.sum()) % 2, "EA", "EB")
+    with pytest.raises(ValueError, match=r"different stays, to train; got \d+, \d+ and 2 "):
+        deterioration.time_split(frame)
+
+
 def test_scored_sets_carry_news2_and_the_model_version(fitted) -> None:
     model, holdout = fitted
     scores = deterioration.score_sets(
