@@ -84,3 +84,36 @@ def test_each_rebuild_of_the_features_evaluates_the_days_it_gained(tmp_path: Pat
         assert request.tags["dagster/asset_partition_range_start"] == "2025-04-01"
         assert request.tags["dagster/asset_partition_range_end"] == "2025-04-02"
         assert request.job_name in (None, "readmission_monitoring_job")
+
+
+def test_the_demand_forecast_is_evaluated_when_its_history_gains_days(tmp_path: Path) -> None:
+    from assets.ml.demand_forecast import HISTORY_KEY
+    from monitoring.monitors import DEMAND_FORECAST
+
+    sensor = next(s for s in evaluation_sensors if s.name == "demand_forecast_evaluation_sensor")
+    assert sensor.job_name == "demand_forecast_monitoring_job"
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("create schema ml")
+        connection.execute(
+            "create table ml.demand_history as select 'H1' as hospital_id, "
+            "date '2025-03-31' as demand_date, 80 as ed_arrivals, 200 as midnight_census"
+        )
+        connection.execute(DRIFT_RESULTS_DDL)
+        row = {
+            "drift_result_id": "f1",
+            "model_name": DEMAND_FORECAST.model_name,
+            "evaluated_at": datetime(2025, 3, 30),
+            "partition_date": date(2025, 3, 29),
+            "is_dataset_drift": False,
+            "drifted_share": 0.0,
+        }
+        connection.execute(insert_sql("monitoring.drift_results", row), list(row.values()))
+    with dg.instance_for_test() as instance:
+        instance.report_runless_asset_event(dg.AssetMaterialization(HISTORY_KEY))
+        context = dg.build_sensor_context(
+            instance=instance, resources={"warehouse": WarehouseResource(path=str(warehouse))}
+        )
+        request = sensor(context)
+    assert request.tags["dagster/asset_partition_range_start"] == "2025-03-30"
+    assert request.tags["dagster/asset_partition_range_end"] == "2025-03-31"
