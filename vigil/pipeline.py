@@ -61,12 +61,27 @@ def landed_partition_tags(settings: Settings) -> dict[str, str]:
     }
 
 
-def materialize_all(settings: Settings) -> bool:
+# The training assets whose Optuna budget `training_run_config` sets (each has `n_trials`).
+TRAINING_ASSETS = (
+    ("ml", "readmission_model"),
+    ("ml", "length_of_stay_model"),
+    ("ml", "deterioration_model"),
+    ("ml", "demand_forecast_model"),
+)
+
+
+def training_run_config(trials: int) -> dict:
+    """Run config giving every training asset ``trials`` Optuna trials."""
+    return {"ops": {"__".join(key): {"config": {"n_trials": trials}} for key in TRAINING_ASSETS}}
+
+
+def materialize_all(settings: Settings, training_trials: int | None = None) -> bool:
     """Execute every asset in-process, recorded in the instance under $VIGIL_HOME.
 
     The daily-partitioned assets (event feeds, incremental marts) run over every landed
     day as one partition range, in the same run as the unpartitioned ones. Prints what
-    was materialized and how the asset checks (dbt tests) came out.
+    was materialized and how the asset checks (dbt tests) came out. ``training_trials``
+    overrides every model's Optuna budget (a quick smoke build); None keeps each asset's.
     """
     prepare_dagster_home(settings)
     apply_process_env(settings)
@@ -76,16 +91,20 @@ def materialize_all(settings: Settings) -> bool:
 
     defs = build_definitions(settings)
     tags = landed_partition_tags(settings)
+    run_config = dict(QUIET_LOGS)
+    if training_trials is not None:
+        run_config.update(training_run_config(training_trials))
     with DagsterInstance.get() as instance:
         result = defs.resolve_job_def(ALL_ASSETS_JOB).execute_in_process(
-            instance=instance, raise_on_error=False, run_config=QUIET_LOGS, tags=tags
+            instance=instance, raise_on_error=False, run_config=run_config, tags=tags
         )
     materialized = result.get_asset_materialization_events()
     checks = result.get_asset_check_evaluations()
     failed = [c.asset_check_key.to_user_string() for c in checks if not c.passed]
+    budget = "" if training_trials is None else f" ({training_trials} training trials per model)"
     print(
         f"    run {result.run_id}: {len(materialized)} assets materialized, "
-        f"{len(checks) - len(failed)}/{len(checks)} checks passed"
+        f"{len(checks) - len(failed)}/{len(checks)} checks passed{budget}"
     )
     for check in failed:
         print(f"    FAILED check {check}")

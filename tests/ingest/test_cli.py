@@ -49,7 +49,7 @@ def test_training_budget_is_checked_before_anything_is_loaded(tmp_path) -> None:
     """`--training-trials N` sets n_trials on the four training assets' ops (Dagster
     refuses config for an op the job lacks, so tests/ingest/test_build.py, which passes
     it, checks the names); below 1 it is refused before anything is loaded."""
-    from vigil.commands.ingest import training_run_config
+    from vigil.pipeline import training_run_config
 
     config = training_run_config(2)
     assert sorted(config["ops"]) == [

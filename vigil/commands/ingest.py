@@ -9,58 +9,6 @@ from pathlib import Path
 from vigil.settings import get_settings
 
 FORMATS = ("hl7v2", "fhir", "synthea")
-# The training assets whose Optuna budget `--training-trials` sets (each has `n_trials`).
-TRAINING_ASSETS = (
-    ("ml", "readmission_model"),
-    ("ml", "length_of_stay_model"),
-    ("ml", "deterioration_model"),
-    ("ml", "demand_forecast_model"),
-)
-
-
-def training_run_config(trials: int) -> dict:
-    """Run config giving every training asset ``trials`` Optuna trials."""
-    return {"ops": {"__".join(key): {"config": {"n_trials": trials}} for key in TRAINING_ASSETS}}
-
-
-def materialize(settings, trials: int | None) -> bool:
-    """Every asset, as ``vigil.pipeline.materialize_all``, with an optional training budget.
-
-    Without ``trials`` this is ``materialize_all`` itself; with it, the same in-process
-    run with the training assets' ``n_trials`` set (a run config materialize_all does not
-    take yet).
-    """
-    from vigil import pipeline
-
-    if trials is None:
-        return pipeline.materialize_all(settings)
-    from dagster import DagsterInstance
-
-    from assets.definitions import ALL_ASSETS_JOB, build_definitions
-    from vigil.instance import prepare_dagster_home
-    from vigil.settings import apply_process_env
-
-    prepare_dagster_home(settings)
-    apply_process_env(settings)
-    defs = build_definitions(settings)
-    run_config = {**pipeline.QUIET_LOGS, **training_run_config(trials)}
-    with DagsterInstance.get() as instance:
-        result = defs.resolve_job_def(ALL_ASSETS_JOB).execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            run_config=run_config,
-            tags=pipeline.landed_partition_tags(settings),
-        )
-    checks = result.get_asset_check_evaluations()
-    failed = [c.asset_check_key.to_user_string() for c in checks if not c.passed]
-    print(
-        f"    run {result.run_id}: {len(result.get_asset_materialization_events())} assets "
-        f"materialized, {len(checks) - len(failed)}/{len(checks)} checks passed "
-        f"({trials} training trials per model)"
-    )
-    for check in failed:
-        print(f"    FAILED check {check}")
-    return result.success
 
 
 def run(args: argparse.Namespace) -> int:
@@ -91,7 +39,9 @@ def run(args: argparse.Namespace) -> int:
 
     stream = run_news2(landing / "vitals", settings.stream_dir)
     print(f"NEWS2 dataflow: {stream.records_in:,} observation sets in")
-    return 0 if materialize(settings, args.training_trials) else 1
+    from vigil import pipeline
+
+    return 0 if pipeline.materialize_all(settings, args.training_trials) else 1
 
 
 def register(commands: argparse._SubParsersAction) -> None:
