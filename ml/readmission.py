@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from sklearn.compose import ColumnTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
@@ -87,15 +88,40 @@ def model_input(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[list(FEATURES)].astype({name: "float64" for name in NUMERIC_FEATURES})
 
 
+class DirectionalLogisticRegression(LogisticRegression):
+    """L2 logistic regression whose coefficient on ``DIRECTION_FEATURE`` is never negative.
+
+    One more admission in the past year never lowers a patient's risk (the gate's
+    direction test; prior utilisation is a risk factor in LACE and the CMS HWR model). On
+    a young history (a new deployment, the simulator's first months) the unconstrained fit
+    can give it a small negative weight, and the gate then refuses every candidate. With
+    one sign constraint on a convex loss, the constrained optimum is either the
+    unconstrained one (weight >= 0) or on the bound, weight exactly 0: the fit with the
+    column left out. So: fit; if the weight is negative, refit with the column zeroed.
+    """
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> DirectionalLogisticRegression:
+        super().fit(X, y, sample_weight)
+        column = NUMERIC_FEATURES.index(DIRECTION_FEATURE)  # numeric columns come first
+        if self.coef_[0, column] >= 0:
+            return self
+        zeroed = X.tolil(copy=True) if sparse.issparse(X) else np.array(X, dtype=float)
+        zeroed[:, column] = 0.0
+        super().fit(zeroed, y, sample_weight)
+        self.coef_[0, column] = 0.0  # the solver leaves ~1e-17 on an all-zero column
+        return self
+
+
 def build_model(params: Mapping[str, Any]) -> Pipeline:
-    """Scaled numeric + one-hot categorical features into an L2 logistic regression."""
+    """Scaled numeric + one-hot categorical features into an L2 logistic regression,
+    non-decreasing in prior admissions (:class:`DirectionalLogisticRegression`)."""
     preprocess = ColumnTransformer(
         [
             ("numeric", StandardScaler(), list(NUMERIC_FEATURES)),
             ("categorical", OneHotEncoder(handle_unknown="ignore"), list(CATEGORICAL_FEATURES)),
         ]
     )
-    classifier = LogisticRegression(
+    classifier = DirectionalLogisticRegression(
         C=float(params["C"]), class_weight=params.get("class_weight"), max_iter=1000
     )
     return Pipeline([("preprocess", preprocess), ("classifier", classifier)])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.linear_model import LogisticRegression
 
 from ml import readmission
 from ml.readmission import RiskTiers
@@ -39,11 +40,43 @@ def test_more_of_a_risk_factor_never_lowers_the_risk(trained, feature: str) -> N
 def test_direction_violations_are_counted(trained) -> None:
     model, split = trained
     assert readmission.direction_violations(model, split.holdout) == 0
-    # A model fitted to inverted labels learns the wrong direction, and is caught.
-    inverted = readmission.build_model({"C": 1.0}).fit(
+    # An unconstrained model fitted to inverted labels learns the wrong direction, and is
+    # caught.
+    inverted = unconstrained().fit(
         readmission.model_input(split.train), ~split.train[readmission.LABEL]
     )
     assert readmission.direction_violations(inverted, split.holdout) == len(split.holdout)
+
+
+def unconstrained():
+    return readmission.build_model({"C": 1.0}).set_params(
+        classifier=LogisticRegression(C=1.0, max_iter=1000)
+    )
+
+
+def test_the_model_never_learns_a_negative_weight_on_prior_admissions(trained) -> None:
+    model, split = trained
+    inputs, labels = readmission.model_input(split.train), split.train[readmission.LABEL]
+    column = readmission.NUMERIC_FEATURES.index(readmission.DIRECTION_FEATURE)
+    # Where the data give a positive weight, the model is plain logistic regression.
+    plain = unconstrained().fit(inputs, labels)
+    assert plain.named_steps["classifier"].coef_[0, column] > 0
+    np.testing.assert_allclose(
+        model.named_steps["classifier"].coef_, plain.named_steps["classifier"].coef_
+    )
+    # Where they give a negative one (prior admissions made protective), the weight is
+    # held at 0: the fit without the column, and no direction violation for the gate.
+    protective = labels.where(split.train["prior_admissions_365d"] == 0, False)
+    assert unconstrained().fit(inputs, protective).named_steps["classifier"].coef_[0, column] < 0
+    constrained = readmission.build_model({"C": 1.0}).fit(inputs, protective)
+    assert constrained.named_steps["classifier"].coef_[0, column] == 0.0
+    assert readmission.direction_violations(constrained, split.holdout) == 0
+    without = unconstrained().fit(inputs.assign(prior_admissions_365d=0.0), protective)
+    np.testing.assert_allclose(
+        readmission.predict_risk(constrained, split.holdout),
+        readmission.predict_risk(without, split.holdout.assign(prior_admissions_365d=0)),
+        rtol=1e-4,
+    )
 
 
 def test_identifiers_and_row_order_do_not_change_a_score(trained) -> None:
