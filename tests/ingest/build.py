@@ -130,5 +130,8 @@ def assert_events_and_deterioration_model(simulated, events, home, log) -> None:
     from assets.ml.deterioration import DETERIORATION_MODEL
 
     uri = f"sqlite:///{home / 'mlflow' / 'mlflow.db'}"
-    versions = MlflowClient(uri).search_model_versions(f"name='{DETERIORATION_MODEL}'")
+    # The registry named too: an earlier test in this process may have set MLflow's
+    # global registry URI to its own store.
+    client = MlflowClient(uri, registry_uri=uri)
+    versions = client.search_model_versions(f"name='{DETERIORATION_MODEL}'")
     assert len(versions) >= 1

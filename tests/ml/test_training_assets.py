@@ -215,7 +215,7 @@ def test_deterioration_training_skips_with_the_reason_when_no_set_is_labelled(
     observations = result.asset_observations_for_node("ml__deterioration_model")
     assert len(observations) == 1
     reason = observations[0].metadata["skipped_reason"].value
-    assert "training skipped" in reason and "got 400 and 0" in reason
+    assert "training skipped" in reason and "got 400, 0 and 0" in reason
     assert "clinical_events" in reason
     assert not (home / "mlflow.db").exists() or not MlflowClient(
         f"sqlite:///{home / 'mlflow.db'}"
