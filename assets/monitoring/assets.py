@@ -15,6 +15,7 @@ from assets.ml.length_of_stay import FEATURES_KEY as LOS_FEATURES_KEY
 from assets.ml.length_of_stay import length_of_stay_model
 from assets.monitoring.evaluation import build_evaluation_sensor, build_monitoring_job
 from assets.monitoring.forecast import demand_forecast_drift
+from assets.monitoring.metadata import evaluation_summary
 from assets.monitoring.partitions import MONITORING_DAYS
 from assets.raw.assets import WAREHOUSE_POOL
 from assets.resources import MlflowResource, WarehouseResource
@@ -73,14 +74,7 @@ def load_champion(client, monitor: ModelMonitor) -> tuple[Champion, str]:
 
 def _metadata(evaluations: list[Evaluation], trend: pd.DataFrame, run_url: str) -> dict:
     evaluated = [e for e in evaluations if e.row is not None]
-    metadata: dict = {
-        "partitions_evaluated": len(evaluated),
-        "partitions_skipped": dg.MetadataValue.md(
-            "\n".join(f"- {e.day}: {e.skipped}" for e in evaluations if e.skipped) or "none"
-        ),
-        "trend": dg.MetadataValue.md(trend.to_markdown(index=False) if len(trend) else "none"),
-        "mlflow_run": dg.MetadataValue.url(run_url),
-    }
+    metadata = evaluation_summary(evaluations, trend, run_url)
     if evaluated:
         latest = evaluated[-1]
         row = latest.row

@@ -8,6 +8,7 @@ import mlflow
 import pandas as pd
 
 from assets.ml.demand_forecast import HISTORY_KEY, demand_forecast_model, load_history
+from assets.monitoring.metadata import evaluation_summary
 from assets.monitoring.partitions import MONITORING_DAYS
 from assets.raw.assets import WAREHOUSE_POOL
 from assets.resources import MlflowResource, WarehouseResource
@@ -41,14 +42,7 @@ class ForecastMonitoringConfig(dg.Config):
 
 def _metadata(evaluations: list[ForecastEvaluation], trend: pd.DataFrame, run_url: str) -> dict:
     evaluated = [e for e in evaluations if e.row is not None]
-    metadata: dict = {
-        "partitions_evaluated": len(evaluated),
-        "partitions_skipped": dg.MetadataValue.md(
-            "\n".join(f"- {e.day}: {e.skipped}" for e in evaluations if e.skipped) or "none"
-        ),
-        "trend": dg.MetadataValue.md(trend.to_markdown(index=False) if len(trend) else "none"),
-        "mlflow_run": dg.MetadataValue.url(run_url),
-    }
+    metadata = evaluation_summary(evaluations, trend, run_url)
     if evaluated:
         latest = evaluated[-1]
         quality = latest.quality
