@@ -166,55 +166,36 @@ def _conditions(encounters: pd.DataFrame, patients: pd.DataFrame) -> pd.DataFram
     return pd.DataFrame(rows, columns=columns)
 
 
+def _vital_signs(
+    charted: pd.DataFrame, code: str, values: pd.Series, units: str, kind: str
+) -> pd.DataFrame:
+    """Synthea observation rows of one vital-sign code, one per charted set."""
+    return pd.DataFrame(
+        {
+            "DATE": charted["observed_at"].map(_time),
+            "PATIENT": charted["patient_id"],
+            "ENCOUNTER": charted["encounter_id"],
+            "CATEGORY": "vital-signs",
+            "CODE": code,
+            "VALUE": values,
+            "UNITS": units,
+            "TYPE": kind,
+        }
+    )
+
+
 def _observations(vitals: pd.DataFrame) -> pd.DataFrame:
     """One ``vital-signs`` row per charted value (Synthea's long format)."""
     frames = []
     for column, loinc, _, unit in VITAL_OBX:
         charted = vitals.dropna(subset=[column])
-        frames.append(
-            pd.DataFrame(
-                {
-                    "DATE": charted["observed_at"].map(_time),
-                    "PATIENT": charted["patient_id"],
-                    "ENCOUNTER": charted["encounter_id"],
-                    "CATEGORY": "vital-signs",
-                    "CODE": loinc,
-                    "VALUE": charted[column].map(lambda v: f"{float(v):g}"),
-                    "UNITS": unit,
-                    "TYPE": "numeric",
-                }
-            )
-        )
+        values = charted[column].map(lambda v: f"{float(v):g}")
+        frames.append(_vital_signs(charted, loinc, values, unit, "numeric"))
     oxygen = vitals.dropna(subset=["on_supplemental_oxygen"])
-    frames.append(
-        pd.DataFrame(
-            {
-                "DATE": oxygen["observed_at"].map(_time),
-                "PATIENT": oxygen["patient_id"],
-                "ENCOUNTER": oxygen["encounter_id"],
-                "CATEGORY": "vital-signs",
-                "CODE": "3151-8",
-                "VALUE": oxygen["on_supplemental_oxygen"].map(lambda on: "2" if on else "0"),
-                "UNITS": "L/min",
-                "TYPE": "numeric",
-            }
-        )
-    )
+    flow = oxygen["on_supplemental_oxygen"].map(lambda on: "2" if on else "0")
+    frames.append(_vital_signs(oxygen, "3151-8", flow, "L/min", "numeric"))
     aware = vitals.dropna(subset=["consciousness"])
-    frames.append(
-        pd.DataFrame(
-            {
-                "DATE": aware["observed_at"].map(_time),
-                "PATIENT": aware["patient_id"],
-                "ENCOUNTER": aware["encounter_id"],
-                "CATEGORY": "vital-signs",
-                "CODE": "80288-4",
-                "VALUE": aware["consciousness"],
-                "UNITS": "",
-                "TYPE": "text",
-            }
-        )
-    )
+    frames.append(_vital_signs(aware, "80288-4", aware["consciousness"], "", "text"))
     return pd.concat(frames, ignore_index=True)
 
 
