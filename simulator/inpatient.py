@@ -7,7 +7,9 @@ delivery, and readmissions) are processed in time order against finite beds per 
   until the earliest bed frees, an elective admission is cancelled (and recorded), a
   transfer in is declined;
 * length of stay is lognormal around the MS-DRG's geometric mean LOS, longer with
-  comorbidity; discharges cluster late morning to afternoon;
+  comorbidity; discharges cluster late morning to afternoon; under ``case_mix_drift``
+  Medicaid patients admitted from its start wait for post-acute placement
+  (:data:`PLACEMENT_DELAY_FACTOR`);
 * a latent deterioration process gives some stays an onset hours before an adverse
   event (rapid-response call, unplanned ICU transfer, cardiac arrest, death), and
   sepsis has an onset (present on admission for septicaemia DRGs);
@@ -42,6 +44,14 @@ ICU_EVENT_CUMULATIVE = np.cumsum([0.0, 0.0, 0.50, 0.50])
 DISPOSITIONS = ("home", "home_health", "snf", "against_medical_advice", "transfer")
 DISPOSITION_CUMULATIVE_YOUNG = np.cumsum([0.80, 0.09, 0.06, 0.025, 0.025])
 DISPOSITION_CUMULATIVE_OLD = np.cumsum([0.46, 0.22, 0.27, 0.01, 0.04])
+# case_mix_drift's change of outcome (concept drift), beside its change of who arrives:
+# the closure that sends the older, sicker, more often Medicaid patients also saturates
+# the region's post-acute care, and nursing facilities and home-care agencies take
+# Medicaid patients last (Medicaid-pending placements are a leading cause of delayed
+# discharge), so from the scenario's start a Medicaid patient's stay (births excepted)
+# lasts this many times as long as the same patient's would have. The model's features (payer among
+# them) are unchanged, so only a model refitted on post-start stays can learn it.
+PLACEMENT_DELAY_FACTOR = 1.5
 
 
 def readmission_logit(
@@ -142,8 +152,15 @@ def simulate_hospital(
     ed_history: dict[int, list[int]],
     fresh_patients: list[int],
     first_encounter: int,
+    medicaid: np.ndarray | None = None,
+    placement_delay_from_ns: int = -1,
 ) -> Outcome:
-    """Run the admissions of one hospital; encounters are numbered from ``first_encounter``."""
+    """Run the admissions of one hospital; encounters are numbered from ``first_encounter``.
+
+    ``medicaid`` (per patient) and ``placement_delay_from_ns`` (>= 0: case_mix_drift's
+    start) lengthen the stays of Medicaid patients admitted from then on (births
+    excepted) by :data:`PLACEMENT_DELAY_FACTOR`; no random draw depends on them.
+    """
     units = {name: _Unit(beds[name]) for name in UNIT_TYPES}
     out = Outcome()
     n_draws = len(requests.at_ns) * 2 + 1000
@@ -229,6 +246,13 @@ def simulate_hospital(
         encounter_no += 1
         a, c = float(age[patient]), float(charlson[patient])
         los_days = drg.gmlos_days * np.exp(0.62 * z) * 1.08 * (1 + 0.04 * c)
+        if (
+            0 <= placement_delay_from_ns <= admit_t
+            and medicaid is not None
+            and medicaid[patient]
+            and unit_type != "maternity"
+        ):
+            los_days *= PLACEMENT_DELAY_FACTOR
         nominal = admit_t + int(los_days * DAY_NS)
         hour = min(max(13.2 + 2.4 * (u[2] + u[3] + u[4] - 1.5) * 2, 8.0), 21.0)
         discharge_t = nominal - nominal % DAY_NS + int(hour * HOUR_NS)

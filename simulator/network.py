@@ -193,6 +193,8 @@ def simulate(config: NetworkConfig) -> dict[str, pd.DataFrame]:
             ed_history,
             fresh.tolist(),
             first_encounter,
+            medicaid=all_patients["primary_payer"].to_numpy() == "medicaid",
+            placement_delay_from_ns=drift_from_ns,
         )
         first_encounter += len(outcome.encounters)
         outcomes.append(outcome)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from simulator.config import Scenario, parse_scenarios
+from simulator.inpatient import PLACEMENT_DELAY_FACTOR
 from tests.simulator.conftest import SCENARIO_START
 
 START = pd.Timestamp(SCENARIO_START)
@@ -39,6 +41,30 @@ def test_case_mix_drift_admits_older_sicker_patients(baseline_tables, scenario_t
         return float(enc.merge(tables["patients"], on="patient_id")["age_years"].mean())
 
     assert admitted_age(scenario_tables) > admitted_age(baseline_tables) + 2
+
+
+def _medicaid_stay_ratio(tables, after: bool) -> float:
+    """Geometric-mean stay of Medicaid over other patients' (births excepted), by period."""
+    enc = tables["encounters"].merge(tables["patients"], on="patient_id")
+    # Births are the only 'direct' admissions: the delay leaves them alone.
+    enc = enc[enc["discharged_at"].notna() & (enc["admission_source"] != "direct")]
+    enc = enc[(enc["admitted_at"] >= START) == after]
+    log_days = np.log((enc["discharged_at"] - enc["admitted_at"]).dt.total_seconds() / 86400)
+    medicaid = enc["primary_payer"] == "medicaid"
+    return float(np.exp(log_days[medicaid].mean() - log_days[~medicaid].mean()))
+
+
+def test_case_mix_drift_lengthens_medicaid_stays_from_its_start(
+    baseline_tables, scenario_tables
+) -> None:
+    # The concept half of the drift: the same features, a longer stay (placement delay).
+    before = _medicaid_stay_ratio(scenario_tables, after=False)
+    after = _medicaid_stay_ratio(scenario_tables, after=True)
+    assert after / before == pytest.approx(PLACEMENT_DELAY_FACTOR, rel=0.2)
+    baseline_shift = _medicaid_stay_ratio(baseline_tables, True) / _medicaid_stay_ratio(
+        baseline_tables, False
+    )
+    assert baseline_shift == pytest.approx(1.0, abs=0.15)
 
 
 def test_device_drift_reads_spo2_high_on_vm200_units(baseline_tables, scenario_tables) -> None:
