@@ -51,7 +51,7 @@ DISPOSITION_CUMULATIVE_OLD = np.cumsum([0.46, 0.22, 0.27, 0.01, 0.04])
 # discharge), so from the scenario's start a Medicaid patient's stay (births excepted)
 # lasts this many times as long as the same patient's would have. The model's features (payer among
 # them) are unchanged, so only a model refitted on post-start stays can learn it.
-PLACEMENT_DELAY_FACTOR = 1.5
+PLACEMENT_DELAY_FACTOR = 2.0
 
 
 def readmission_logit(
