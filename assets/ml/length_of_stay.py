@@ -8,6 +8,7 @@ import mlflow
 import pandas as pd
 
 from assets.ml.gating import (
+    DRIFT_PARTITION_TAG,
     PostDrift,
     champion_or_skip,
     gate_version,
@@ -39,11 +40,19 @@ class LengthOfStayTrainingConfig(dg.Config):
     holdout_fraction: float = 0.25
     min_mae_gain_days: float = 0.0
     max_subgroup_mae_gap_days: float = 1.0
+    # A drift-triggered retrain adapts (post-drift holdout, model revision) once this
+    # many stays admitted from the drifted day on have matured; the re-gate sensor waits
+    # for the same number (monitoring.monitors.LENGTH_OF_STAY).
+    min_post_drift_stays: int = length_of_stay.MIN_POST_DRIFT_STAYS
 
 
 def log_evaluation(model, split: length_of_stay.Split) -> None:
     """Per-DRG error table and the patient-level adjustment's coefficients."""
     holdout = split.holdout.assign(predicted=length_of_stay.predict_days(model, split.holdout))
+    if isinstance(model, length_of_stay.RevisedRegressor):
+        revision = model.coefficients().to_csv(index=False)
+        mlflow.log_text(revision, "evaluation/post_drift_revision.csv")
+        model = model.base
     holdout["absolute_error"] = (holdout["predicted"] - holdout[length_of_stay.TARGET]).abs()
     by_drg = holdout.groupby("ms_drg_code").agg(
         stays=("encounter_id", "size"),
@@ -83,10 +92,17 @@ def length_of_stay_model(
     `challenger`, and promotes it to `champion` only if it beats the per-DRG median
     baseline and the current champion's MAE on the same holdout, with MAE gaps by
     sex, age band and payer within the bound.
+
+    A retrain the drift sensors requested (run tag `vigil/drift_partition`) adapts to the
+    drift once `min_post_drift_stays` stays admitted from the drifted day on have
+    matured: the latest half of them is the holdout (both models judged on post-drift
+    stays only) and the refitted model is revised on the other half (model revision,
+    `ml.length_of_stay.RevisedRegressor`). Before that it trains as usual and says so in
+    `post_drift_adaptation`.
     """
     with warehouse.connect(read_only=True) as connection:
         features = connection.execute("select * from ml.length_of_stay_features").df()
-    split = length_of_stay.time_split(features, config.holdout_fraction)
+    split, adaptation = _split(context, features, config)
     baseline = length_of_stay.DrgMedianBaseline.fit(split.train)
     tracking = mlflow_store.tracking()
     tracking.activate(EXPERIMENT)
@@ -107,7 +123,14 @@ def length_of_stay_model(
         model = length_of_stay.build_model(study.best_params).fit(
             length_of_stay.model_input(split.train), split.train[length_of_stay.TARGET]
         )
+        adapted: dict[str, float] = {}
+        if isinstance(split, length_of_stay.PostDriftSplit):
+            refitted_mae = length_of_stay.evaluate(model, split.holdout, baseline)["mae"]
+            model = length_of_stay.revise(model, split.post_drift_train)
+            adapted = {"refitted_unrevised_mae": refitted_mae}
         metrics = length_of_stay.evaluate(model, split.holdout, baseline)
+        mlflow.log_param("post_drift_adaptation", adaptation[:500])
+        mlflow.log_metrics(adapted)
         mlflow.log_params({f"best_{k}": v for k, v in study.best_params.items()})
         log_evaluation(model, split)
         version = log_and_register(
@@ -150,6 +173,8 @@ def length_of_stay_model(
             "holdout_mae_days": metrics["mae"],
             "holdout_drg_median_mae_days": metrics["drg_median_mae"],
             "holdout_metrics": dg.MetadataValue.json(rounded(metrics)),
+            "post_drift_adaptation": adaptation,
+            **{f"holdout_{k}_days": v for k, v in adapted.items()},
             **training_metadata(study, split),
         }
     )
@@ -222,3 +247,29 @@ def _post_drift_mae(model, rows: pd.DataFrame) -> float:
 def _post_drift(context, model, holdout: pd.DataFrame) -> PostDrift | None:
     rows = post_drift_holdout(context, holdout, length_of_stay.TIME_COLUMN)
     return None if rows is None else PostDrift(rows, _post_drift_mae, model)
+
+
+def _split(
+    context: dg.AssetExecutionContext,
+    features: pd.DataFrame,
+    config: LengthOfStayTrainingConfig,
+) -> tuple[length_of_stay.Split, str]:
+    """The post-drift split of a drift-triggered retrain when enough stays have matured,
+    else the usual time split; and what was done, in words."""
+    drift_start = context.run.tags.get(DRIFT_PARTITION_TAG)
+    if not drift_start:
+        split = length_of_stay.time_split(features, config.holdout_fraction)
+        return split, "none: not a drift-triggered retrain"
+    adapted = length_of_stay.post_drift_split(features, drift_start, config.min_post_drift_stays)
+    if adapted is None:
+        mature = features[features["is_target_mature"]]
+        n = int((mature[length_of_stay.TIME_COLUMN] >= pd.Timestamp(drift_start)).sum())
+        split = length_of_stay.time_split(features, config.holdout_fraction)
+        return split, (
+            f"waiting: {n} stays admitted since the drift ({drift_start}) have matured, "
+            f"{config.min_post_drift_stays} needed; trained and gated as usual"
+        )
+    return adapted, (
+        f"model revision on {len(adapted.post_drift_train)} post-drift stays, gated on "
+        f"the latest {len(adapted.holdout)} (admitted since the drift, {drift_start})"
+    )

@@ -61,8 +61,15 @@ def features_and_truth(n: int = 2000, seed: int = 0) -> tuple[pd.DataFrame, pd.D
     return frame.drop(columns="true_readmission_risk_30d"), truth
 
 
-def stays(n: int = 3000, seed: int = 0) -> pd.DataFrame:
-    """Lognormal stays around a DRG's typical stay, 20% longer per Charlson point."""
+def stays(
+    n: int = 3000, seed: int = 0, medicaid_longer_from: str | None = None, factor: float = 2.0
+) -> pd.DataFrame:
+    """Lognormal stays around a DRG's typical stay, 20% longer per Charlson point.
+
+    ``medicaid_longer_from`` (a date): a quarter of the patients are Medicaid, and their
+    stays admitted from that date on last ``factor`` times as long (a concept drift, as
+    the simulator's case_mix_drift); the other columns are drawn as without it.
+    """
     rng = np.random.default_rng(seed)
     drg = rng.choice(["871", "291", "470", "392"], n, p=[0.3, 0.3, 0.2, 0.2])
     typical = pd.Series(drg).map({"871": 4.5, "291": 3.4, "470": 2.1, "392": 2.8}).to_numpy()
@@ -88,6 +95,11 @@ def stays(n: int = 3000, seed: int = 0) -> pd.DataFrame:
     )
     frame["length_of_stay_days"] = typical * np.exp(0.5 * rng.normal(size=n)) * 1.2**charlson
     frame["is_target_mature"] = True
+    if medicaid_longer_from is not None:
+        medicaid = rng.random(n) < 0.25
+        frame.loc[medicaid, "primary_payer"] = "medicaid"
+        shifted = medicaid & (frame["admitted_at"] >= pd.Timestamp(medicaid_longer_from))
+        frame.loc[shifted, "length_of_stay_days"] *= factor
     return frame
 
 

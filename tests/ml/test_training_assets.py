@@ -26,6 +26,7 @@ from assets.ml.deterioration import (
     deterioration_model,
     deterioration_scores,
 )
+from assets.ml.gating import DRIFT_PARTITION_TAG
 from assets.ml.length_of_stay import (
     LENGTH_OF_STAY_MODEL,
     length_of_stay_model,
@@ -50,7 +51,11 @@ def home(tmp_path: Path) -> Path:
 
 
 def materialize(
-    home: Path, training: dict, assets: list | None = None, node: str = "ml__readmission_model"
+    home: Path,
+    training: dict,
+    assets: list | None = None,
+    node: str = "ml__readmission_model",
+    tags: dict[str, str] | None = None,
 ) -> dg.ExecuteInProcessResult:
     return dg.materialize(
         assets or [readmission_model, readmission_scores],
@@ -63,6 +68,7 @@ def materialize(
             "ground_truth_dir": str(home / "ground_truth"),
         },
         run_config={"ops": {node: {"config": training}}},
+        tags=tags,
     )
 
 
@@ -134,6 +140,45 @@ def test_length_of_stay_trains_gates_and_predicts_open_stays(home: Path) -> None
     assert len(predictions) == 2000
     assert predictions["predicted_length_of_stay_days"].gt(0).all()
     assert decision == [("mae", True)]
+
+
+def test_drift_triggered_length_of_stay_retrain_adapts_once_post_drift_stays_mature(
+    home: Path,
+) -> None:
+    shift = "2025-04-11"  # from then on Medicaid stays last twice as long
+    frame = stays(3000, seed=8, medicaid_longer_from=shift)
+
+    def train(rows, tags=None) -> dict:
+        with duckdb.connect(str(home / "warehouse.duckdb")) as connection:
+            connection.execute(
+                "create or replace table ml.length_of_stay_features as select * from rows"
+            )
+        result = materialize(
+            home, TINY, [length_of_stay_model], node="ml__length_of_stay_model", tags=tags
+        )
+        assert result.success
+        return result.asset_materializations_for_node("ml__length_of_stay_model")[0].metadata
+
+    first = train(frame[frame["admitted_at"] < shift])
+    assert first["promoted"].value is True
+    assert first["post_drift_adaptation"].value.startswith("none")
+    # Drift seen a week before the data ends: too few matured stays to learn from.
+    early = train(frame, {DRIFT_PARTITION_TAG: "2025-05-24"})
+    assert early["post_drift_adaptation"].value.startswith("waiting:")
+    # Drift seen on its first day, retrained once the post-drift stays have matured.
+    adapted = train(frame, {DRIFT_PARTITION_TAG: shift})
+    assert adapted["post_drift_adaptation"].value.startswith("model revision on")
+    assert adapted["promoted"].value is True, adapted["gate_reasons"].value
+    new, old = (adapted[f"post_drift_{m}_value"].value for m in ("challenger", "champion"))
+    assert new < 0.93 * old  # the revised model on post-drift stays neither trained on
+    assert adapted["holdout_mae_days"].value == pytest.approx(new)  # post-drift holdout
+    assert adapted["holdout_refitted_unrevised_mae_days"].value > new
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as connection:
+        decisions = connection.execute(
+            "select model_version, is_promoted, post_drift_rows from monitoring.model_decisions "
+            "order by decided_at"
+        ).fetchall()
+    assert decisions[-1] == ("3", True, adapted["holdout_rows"].value)
 
 
 def test_demand_forecast_trains_gates_and_fills_forecast_daily(home: Path) -> None:
