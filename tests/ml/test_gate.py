@@ -68,6 +68,20 @@ def test_subgroup_gap_within_chance_is_accepted() -> None:
     assert not decide(beyond, None, GateConfig(max_subgroup_gap=0.1)).promote
 
 
+def test_a_gap_beyond_the_bound_passes_only_when_it_narrows_the_champions() -> None:
+    config = GateConfig(max_subgroup_gap=0.1)
+    champion = metrics(0.70) | {"subgroup_gap_primary_payer": 0.3}
+    narrower = metrics(0.75) | {"subgroup_gap_primary_payer": 0.2}
+    decision = decide(narrower, champion, config)
+    assert decision.promote
+    assert any("no wider than the champion's 0.3000" in r for r in decision.reasons)
+    wider = metrics(0.75) | {"subgroup_gap_primary_payer": 0.35}
+    refused = decide(wider, champion, config)
+    assert not refused.promote
+    assert refused.reasons[0].startswith("subgroups: auroc gap by primary_payer 0.3500")
+    assert not decide(narrower, None, config).promote  # no champion: the bound alone
+
+
 def test_unmeasurable_subgroups_are_reported_as_such() -> None:
     decision = decide(metrics(0.8) | {"subgroup_count_primary_payer": 1}, None, GateConfig())
     assert decision.promote
