@@ -18,7 +18,7 @@ from assets.ml.catalog import ml_assets, ml_jobs
 from assets.monitoring.alerts import AlertsResource, vigil_run_failure_sensor
 from assets.monitoring.assets import evaluation_sensors, monitoring_assets, monitoring_jobs
 from assets.monitoring.retraining import retraining_audit_sensor
-from assets.monitoring.sensors import drift_sensors
+from assets.monitoring.sensors import drift_sensors, regate_sensors
 from assets.raw.assets import raw_assets
 from assets.raw.sensors import raw_landing_job, raw_landing_sensor
 from assets.resources import LandingZoneResource, MlflowResource, WarehouseResource
@@ -55,6 +55,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         jobs=[all_job, raw_landing_job, *ml_jobs, *monitoring_jobs],
         sensors=[
             *drift_sensors,
+            *regate_sensors,
             *evaluation_sensors,
             retraining_audit_sensor,
             vigil_run_failure_sensor,

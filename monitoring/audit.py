@@ -4,6 +4,8 @@ Retraining events, one row each, linked by ``drift_result_id``:
 
 - ``retrain_requested``: a result passed a threshold; the sensor asked for a run.
 - ``suppressed_by_cooldown``: a result passed a threshold inside the cooldown.
+- ``regate_requested``: the post-drift labels of a drift-triggered retrain have
+  matured; the re-gate sensor asked for one more retrain of that drift.
 - ``run_succeeded`` / ``run_failed`` / ``run_canceled``: how the retrain run ended.
 - ``gate_decision``: the promotion gate's verdict on the new version (promoted or
   kept as challenger), with the gate's reasons; the new version's and the old
@@ -59,6 +61,7 @@ create table if not exists monitoring.run_failure_alerts (
 EVENT_TYPES = (
     "retrain_requested",
     "suppressed_by_cooldown",
+    "regate_requested",
     "run_succeeded",
     "run_failed",
     "run_canceled",

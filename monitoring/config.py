@@ -115,6 +115,10 @@ class ModelMonitor:
     ``intake``: when set, each day's ED arrivals are also tested against the arrivals of
     the champion's training window (:mod:`monitoring.intake`): the patients the model
     will see, on the day they arrive rather than when they reach the model's table.
+    ``regate_min_post_drift_rows``: when set, once this many labels of rows from a
+    drift-triggered retrain's drifted day on have matured, the re-gate sensor requests
+    one more retrain of that drift (the model's training adapts to post-drift data and
+    the gate judges on it); a drift is seen before its outcomes are known.
     """
 
     slug: str
@@ -136,8 +140,15 @@ class ModelMonitor:
     task: str = "classification"
     model_features: tuple[str, ...] = ()
     intake: IntakeThresholds | None = None
+    regate_min_post_drift_rows: int | None = None
 
     def __post_init__(self) -> None:
+        if self.regate_min_post_drift_rows is not None and (
+            self.regate_min_post_drift_rows < 2 or not self.label_mature_column
+        ):
+            raise ValueError(
+                "regate_min_post_drift_rows needs a label_mature_column and at least 2 rows"
+            )
         if self.task not in TASKS:
             raise ValueError(f"task must be one of {TASKS}, got {self.task!r}")
         if self.current_window_days < 1:

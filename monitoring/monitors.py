@@ -97,6 +97,11 @@ LENGTH_OF_STAY = ModelMonitor(
     # A day's ~30 admissions carry a case-mix change at about two standard errors; the
     # day's ~150 ED arrivals, where most admissions come from, at five or more.
     intake=IntakeThresholds(),
+    # The intake check sees a drift on its first day, 30 days before any of its stays is
+    # a mature target: the retrain then can only refit on the old case mix's outcomes.
+    # Once this many post-drift stays have matured, the drift is retrained once more and
+    # the model revised on them (ml.length_of_stay, the same number).
+    regate_min_post_drift_rows=length_of_stay.MIN_POST_DRIFT_STAYS,
 )
 
 MONITORS: tuple[ModelMonitor, ...] = (READMISSION, LENGTH_OF_STAY)

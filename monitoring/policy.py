@@ -16,6 +16,7 @@ from monitoring.config import Thresholds
 class Action(StrEnum):
     RETRAIN = "retrain_requested"
     COOLDOWN = "suppressed_by_cooldown"
+    REGATE = "regate_requested"
     NONE = "no_trigger"
 
 
@@ -108,3 +109,30 @@ def decide(
              f" next allowed after {until:%Y-%m-%d %H:%M:%S}"),
         )  # fmt: skip
     return Decision(Action.RETRAIN, tuple(found))
+
+
+def regate(drift_partition: date | None, matured_since_drift: int, min_rows: int) -> Decision:
+    """Re-gate a drift once its post-drift labels have matured.
+
+    ``drift_partition``: the first drifted day of the drift-triggered retrains since the
+    model's last re-gate (None: none), so each drift is re-gated once, however many days
+    flagged it; ``matured_since_drift``: rows from that day on whose label has matured.
+    The cooldown does not apply: this is one scheduled retrain per drift, not a storm.
+    """
+    if drift_partition is None:
+        return Decision(Action.NONE, ("no drift-triggered retrain since the last re-gate",))
+    if matured_since_drift < min_rows:
+        return Decision(
+            Action.NONE,
+            (
+                f"waiting for post-drift labels: {matured_since_drift} of {min_rows} rows "
+                f"since {drift_partition} have matured",
+            ),
+        )
+    return Decision(
+        Action.REGATE,
+        (
+            f"re-gate: {matured_since_drift} rows since the drift of {drift_partition} "
+            f"have matured labels (>= {min_rows}); retrain on and judge by post-drift data",
+        ),
+    )

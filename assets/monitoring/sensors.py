@@ -4,6 +4,11 @@
   the model's new `monitoring.drift_results` rows, applies the thresholds and the cooldown
   (:mod:`monitoring.policy`), records each trigger in `monitoring.retraining_events`
   and requests the model's retrain job, which retrains and runs the promotion gate.
+- ``<slug>_regate_sensor`` (monitors with ``regate_min_post_drift_rows``): a drift is
+  the drift-triggered retrains since the model's last re-gate, dated by the first one's
+  day; once enough labels of rows from that day on have matured, requests the retrain
+  once more (:func:`monitoring.policy.regate`), so the model adapts to, and is judged
+  on, post-drift outcomes.
 - ``retraining_audit_sensor``: when a retrain run it requested ends, records how it
   ended and the gate's decision (from `monitoring.model_decisions`).
 
@@ -20,7 +25,7 @@ from assets.resources import WarehouseResource
 from monitoring.audit import RETRAINING_EVENTS_DDL, RetrainingEvent, upsert_sql
 from monitoring.config import ForecastMonitor, ModelMonitor
 from monitoring.monitors import RETRAIN_MONITORS
-from monitoring.policy import Action, ResultView, decide
+from monitoring.policy import Action, ResultView, decide, regate
 
 WAREHOUSE_BUSY = (duckdb.IOException, FileNotFoundError)
 MONITOR_TAG = "vigil/monitor"
@@ -45,6 +50,20 @@ order by evaluated_at, drift_result_id
 LAST_RETRAIN_SQL = """
 select max(event_at) from monitoring.retraining_events
 where model_name = ? and event_type = 'retrain_requested'
+"""
+
+
+# The drift to re-gate: the first drift-triggered retrain since the model's last re-gate
+# (a drift flagged on many days is one drift, dated by its first day).
+DRIFT_TO_REGATE_SQL = """
+select drift_result_id, partition_date from monitoring.retraining_events
+where model_name = $model and event_type = 'retrain_requested' and partition_date is not null
+  and event_at > coalesce((
+      select max(event_at) from monitoring.retraining_events
+      where model_name = $model and event_type = 'regate_requested'
+  ), timestamp '1970-01-01')
+order by partition_date, event_at
+limit 1
 """
 
 
@@ -148,3 +167,72 @@ def build_drift_sensor(monitor: ModelMonitor | ForecastMonitor) -> dg.SensorDefi
 
 
 drift_sensors = [build_drift_sensor(monitor) for monitor in RETRAIN_MONITORS]
+
+
+def build_regate_sensor(monitor: ModelMonitor) -> dg.SensorDefinition:
+    min_rows = monitor.regate_min_post_drift_rows
+    matured_sql = (
+        f"select count(*) from {monitor.features_table} "
+        f"where {monitor.label_mature_column} and {monitor.time_column} >= ?"
+    )
+
+    @dg.sensor(
+        name=f"{monitor.slug}_regate_sensor",
+        job_name=monitor.retrain_job,
+        minimum_interval_seconds=LOOP_SENSOR_INTERVAL_SECONDS,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description=(
+            f"Once {min_rows} rows of {monitor.features_table} from a drift's first day on "
+            f"have matured labels, requests `{monitor.retrain_job}` for that drift once more "
+            "(once per drift): the model adapts to post-drift outcomes and the gate judges "
+            "it on them. Recorded in `monitoring.retraining_events`."
+        ),
+    )
+    def _sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
+        try:
+            with warehouse.connect(read_only=True) as connection:
+                if not _has_table(connection, "monitoring.retraining_events"):
+                    return dg.SkipReason("no retraining events yet")
+                drift = connection.execute(
+                    DRIFT_TO_REGATE_SQL, {"model": monitor.model_name}
+                ).fetchone()
+                if drift is None:
+                    return dg.SkipReason("no drift-triggered retrain since the last re-gate")
+                result_id, partition = drift
+                matured = connection.execute(matured_sql, [partition]).fetchone()[0]
+        except (*WAREHOUSE_BUSY, duckdb.CatalogException) as error:
+            return dg.SkipReason(f"retraining events not readable yet: {error}")
+        decision = regate(partition, int(matured), min_rows)
+        if decision.action is not Action.REGATE:
+            return dg.SkipReason(decision.text)
+        event = RetrainingEvent(
+            model_name=monitor.model_name,
+            event_type=decision.action.value,
+            event_at=datetime.now(UTC).replace(tzinfo=None),
+            drift_result_id=result_id,
+            partition_date=partition,
+            reasons=decision.text,
+        )
+        try:
+            record_events(warehouse, [event])
+        except WAREHOUSE_BUSY as error:
+            return dg.SkipReason(f"warehouse busy, will request the re-gate next tick: {error}")
+        context.log.info(f"{monitor.model_name}: {decision.text}")
+        return dg.RunRequest(
+            run_key=f"{monitor.slug}-regate-{result_id}",
+            tags={
+                MONITOR_TAG: monitor.slug,
+                RESULT_TAG: result_id,
+                PARTITION_TAG: str(partition),
+                "vigil/trigger": decision.text[:200],
+            },
+        )
+
+    return _sensor
+
+
+regate_sensors = [
+    build_regate_sensor(monitor)
+    for monitor in RETRAIN_MONITORS
+    if isinstance(monitor, ModelMonitor) and monitor.regate_min_post_drift_rows
+]

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from monitoring.config import Thresholds
-from monitoring.policy import Action, ResultView, breaches, decide
+from monitoring.policy import Action, ResultView, breaches, decide, regate
 
 NOW = datetime(2025, 6, 1, 12, 0)
 
@@ -89,3 +89,16 @@ def test_intake_drift_triggers_only_when_switched_on() -> None:
     assert breaches(drifted, Thresholds()) == ["ED arrivals' case mix drift (charlson_index)"]
     assert breaches(drifted, Thresholds(trigger_on_intake_drift=False)) == []
     assert breaches(result(is_intake_drift=False), Thresholds()) == []
+
+
+def test_regate_waits_for_the_post_drift_labels() -> None:
+    assert regate(None, 10_000, 200).action is Action.NONE
+    waiting = regate(date(2025, 3, 22), 199, 200)
+    assert waiting.action is Action.NONE
+    assert (
+        waiting.text
+        == "waiting for post-drift labels: 199 of 200 rows since 2025-03-22 have matured"
+    )
+    due = regate(date(2025, 3, 22), 200, 200)
+    assert due.action is Action.REGATE and due.action.value == "regate_requested"
+    assert "200 rows since the drift of 2025-03-22" in due.text

@@ -14,7 +14,13 @@ import pytest
 
 from assets.monitoring.alerts import AlertsResource, vigil_run_failure_sensor
 from assets.monitoring.retraining import retraining_audit_sensor
-from assets.monitoring.sensors import MONITOR_TAG, PARTITION_TAG, RESULT_TAG, drift_sensors
+from assets.monitoring.sensors import (
+    MONITOR_TAG,
+    PARTITION_TAG,
+    RESULT_TAG,
+    drift_sensors,
+    regate_sensors,
+)
 from assets.resources import WarehouseResource
 from monitoring.monitors import LENGTH_OF_STAY, READMISSION
 from monitoring.results import DRIFT_RESULTS_DDL, insert_sql
@@ -131,6 +137,58 @@ def test_length_of_stay_drift_or_mae_rise_requests_its_own_retrain_job(warehouse
     ))  # fmt: skip
     assert not later.run_requests  # within the cooldown of the drift request: recorded only
     assert events(warehouse)[-1][:2] == ("suppressed_by_cooldown", "l3")
+
+
+def add_stays(path: Path, first_day: date, days: int, per_day: int, mature: bool) -> None:
+    """Rows of the LOS features table: ``per_day`` admissions a day from ``first_day``."""
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("create schema if not exists ml")
+        connection.execute(
+            "create table if not exists ml.length_of_stay_features "
+            "(encounter_id varchar, admitted_at timestamp, is_target_mature boolean)"
+        )
+        for d in range(days):
+            for i in range(per_day):
+                at = datetime.combine(first_day + timedelta(days=d), datetime.min.time())
+                connection.execute(
+                    "insert into ml.length_of_stay_features values (?, ?, ?)",
+                    [f"{first_day}-{d}-{i}-{mature}", at + timedelta(hours=i % 24), mature],
+                )
+
+
+def test_regate_waits_for_matured_post_drift_stays_then_retrains_that_drift_once(
+    warehouse: Path,
+) -> None:
+    regate_sensor = next(s for s in regate_sensors)
+    assert [s.name for s in regate_sensors] == ["length_of_stay_regate_sensor"]
+    assert regate_sensor.job_name == "length_of_stay_retrain_job"
+    context = dg.build_sensor_context(
+        resources={"warehouse": WarehouseResource(path=str(warehouse))}
+    )
+    assert "does not exist yet" in regate_sensor(context).skip_message  # no warehouse
+    los_sensor = next(s for s in drift_sensors if s.name == "length_of_stay_drift_sensor")
+    # The drift is flagged on its first day (and again the next: the same drift).
+    for day, result_id in ((date(2025, 3, 22), "l1"), (date(2025, 3, 23), "l2")):
+        add_result(warehouse, result_id, 0.9, day, model_name=LENGTH_OF_STAY.model_name)
+        assert los_sensor(dg.build_sensor_context(
+            cursor=None, resources={"warehouse": WarehouseResource(path=str(warehouse))}
+        ))  # fmt: skip
+    need = LENGTH_OF_STAY.regate_min_post_drift_rows
+    add_stays(warehouse, date(2025, 3, 1), 21, 20, mature=True)  # before the drift
+    add_stays(warehouse, date(2025, 3, 22), 1, need - 1, mature=True)
+    add_stays(warehouse, date(2025, 3, 23), 20, 20, mature=False)  # not yet mature
+    waiting = regate_sensor(context)
+    assert waiting.skip_message == (
+        f"waiting for post-drift labels: {need - 1} of {need} rows since 2025-03-22 have matured"
+    )
+    add_stays(warehouse, date(2025, 3, 23), 1, 1, mature=True)
+    request = regate_sensor(context)
+    assert request.run_key == "length_of_stay-regate-l1"
+    assert request.tags[PARTITION_TAG] == "2025-03-22"  # the drift's first day
+    assert request.tags[MONITOR_TAG] == "length_of_stay" and request.tags[RESULT_TAG] == "l1"
+    assert events(warehouse)[-1][:2] == ("regate_requested", "l1")
+    done = regate_sensor(context)
+    assert done.skip_message == "no drift-triggered retrain since the last re-gate"
 
 
 def test_warehouse_locked_by_another_process_is_a_skip(warehouse: Path) -> None:
