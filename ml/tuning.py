@@ -9,15 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import optuna
+
+# Optuna is imported by `tune`, not here: the asset modules import this one for the search
+# spaces, and every Dagster process (code server, each run's worker) imports them.
+if TYPE_CHECKING:
+    import optuna
 
 # on_trial(number, params, value, state): value is the mean over the folds that ran.
 TrialHook = Callable[[int, dict[str, Any], float, str], None]
 FoldScores = Callable[[dict[str, Any]], Iterable[float]]
-Suggest = Callable[[optuna.Trial], dict[str, Any]]
+Suggest = Callable[["optuna.Trial"], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,8 @@ def tune(
     on_trial: TrialHook | None = None,
 ) -> optuna.Study:
     """Run the study; ``on_trial`` is called after each finished or pruned trial."""
+    import optuna
+
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(
         direction=direction,

@@ -20,14 +20,31 @@ from vigil.settings import Settings
 # worker, so such runs are failed after `max_runtime_seconds` (generous: the whole graph
 # on the default network takes minutes) or `start_timeout_seconds` when they never
 # start, and the slots of ended runs are given back after `free_slots_after_run_end_seconds`.
+#
+# Latency of the unattended loop (drifted day -> retrain -> gate; docs/benchmarks.md,
+# "monitoring"): every run's worker is a fresh process that imports the code location
+# (seconds on this machine, minutes under load).
+# - `op_granularity_run_buffer: 1`: one run whose steps all wait for a pool slot may be
+#   launched anyway, so its worker starts and imports the code while the run holding the
+#   `warehouse` slot finishes (a retrain requested during a monitoring run); its step
+#   takes the slot when it frees. Without it the run stays QUEUED until the slot frees
+#   and only then starts its worker. One at most: a second blocked run stays queued.
+# - `dequeue_interval_seconds: 1` (Dagster's default 5): the queue is read every second.
 HEADER = "# Written by Vigil."
 DAGSTER_YAML = f"""\
 {HEADER} SQLite run, event and schedule storage under this folder.
 telemetry:
   enabled: false
+run_coordinator:
+  module: dagster.core.run_coordinator
+  class: QueuedRunCoordinator
+  config:
+    dequeue_interval_seconds: 1
 concurrency:
   pools:
     default_limit: 1
+    granularity: op
+    op_granularity_run_buffer: 1
 run_monitoring:
   enabled: true
   start_timeout_seconds: 600

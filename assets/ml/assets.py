@@ -8,31 +8,21 @@ champion applied to every live discharge, with discharge-planning risk tiers.
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
-import mlflow
-import pandas as pd
-from sklearn.metrics import roc_auc_score
 
-from assets.ml.gating import (
-    PostDrift,
-    champion_or_skip,
-    gate_version,
-    post_drift_holdout,
-    tag_version,
-    training_metadata,
-)
 from assets.raw.assets import WAREHOUSE_POOL
 from assets.resources import MlflowResource, WarehouseResource
-from ml import readmission
-from ml.evaluation import calibration_table, rounded
-from ml.gate import GateConfig
-from ml.registry import (
-    load_version,
-    log_and_register,
-    nested_trial_logger,
-)
-from ml.tuning import TuningConfig, suggest_readmission, tune
+
+# MLflow, pandas, scikit-learn, Optuna and the model's own module (which imports them)
+# are imported in the asset bodies: every Dagster process imports this module through
+# the code location (the daemon's code server, each run's worker), and only the runs
+# that train or score need them.
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from assets.ml.gating import PostDrift
 
 READMISSION_MODEL = "vigil-readmission"
 EXPERIMENT = "readmission"
@@ -53,8 +43,10 @@ class ReadmissionTrainingConfig(dg.Config):
     min_holdout_events_for_baseline: int = 25
 
 
-def true_risk(ground_truth_dir: str, holdout: pd.DataFrame) -> pd.Series | None:
+def true_risk(ground_truth_dir: str, holdout: "pd.DataFrame") -> "pd.Series | None":
     """The simulator's true risk per holdout discharge (evaluation only), if it exists."""
+    import pandas as pd
+
     folder = Path(ground_truth_dir) / "readmission"
     if not list(folder.glob("*.parquet")):
         return None
@@ -62,8 +54,14 @@ def true_risk(ground_truth_dir: str, holdout: pd.DataFrame) -> pd.Series | None:
     return holdout["encounter_id"].map(truth)
 
 
-def log_evaluation(model, holdout: pd.DataFrame) -> None:
+def log_evaluation(model, holdout: "pd.DataFrame") -> None:
     """Calibration curve and feature importance (coefficients on the scaled inputs)."""
+    import mlflow
+    import pandas as pd
+
+    from ml import readmission
+    from ml.evaluation import calibration_table
+
     risk = readmission.predict_risk(model, holdout)
     curve = calibration_table(holdout[readmission.LABEL].to_numpy(), risk)
     mlflow.log_text(curve.to_csv(index=False), "evaluation/calibration_curve.csv")
@@ -99,6 +97,15 @@ def readmission_model(
     sex, age band and payer, the direction test on prior admissions, and beating the
     LACE index. Reports the ground-truth ceiling AUROC next to the model's.
     """
+    import mlflow
+
+    from assets.ml.gating import gate_version, tag_version, training_metadata
+    from ml import readmission
+    from ml.evaluation import rounded
+    from ml.gate import GateConfig
+    from ml.registry import log_and_register, nested_trial_logger
+    from ml.tuning import TuningConfig, suggest_readmission, tune
+
     with warehouse.connect(read_only=True) as connection:
         features = connection.execute("select * from ml.readmission_features").df()
     split = readmission.time_split(features, config.holdout_fraction)
@@ -177,8 +184,12 @@ def readmission_model(
     )
 
 
-def post_drift_auroc(model, rows: pd.DataFrame) -> float:
+def post_drift_auroc(model, rows: "pd.DataFrame") -> float:
     """AUROC on ``rows`` (NaN when they hold a single class)."""
+    from sklearn.metrics import roc_auc_score
+
+    from ml import readmission
+
     labels = rows[readmission.LABEL]
     if labels.nunique() < 2:
         return float("nan")
@@ -186,7 +197,10 @@ def post_drift_auroc(model, rows: pd.DataFrame) -> float:
     return float(roc_auc_score(labels, risk))
 
 
-def post_drift(context, model, holdout: pd.DataFrame) -> PostDrift | None:
+def post_drift(context, model, holdout: "pd.DataFrame") -> "PostDrift | None":
+    from assets.ml.gating import PostDrift, post_drift_holdout
+    from ml import readmission
+
     rows = post_drift_holdout(context, holdout, readmission.TIME_COLUMN)
     return None if rows is None else PostDrift(rows, post_drift_auroc, model)
 
@@ -218,6 +232,10 @@ def readmission_scores(
     version that scored it. Replaced in full on each run; skipped (nothing
     materialized, the reason observed) while the model has no champion.
     """
+    from assets.ml.gating import champion_or_skip
+    from ml import readmission
+    from ml.registry import load_version
+
     tracking = mlflow_store.tracking()
     tracking.activate(EXPERIMENT)
     version = champion_or_skip(context, tracking.client(), READMISSION_MODEL)

@@ -2,28 +2,21 @@
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import dagster as dg
-import mlflow
-import pandas as pd
 
-from assets.ml.gating import champion_or_skip, gate_version
 from assets.raw.assets import WAREHOUSE_POOL
 from assets.resources import MlflowResource, WarehouseResource
-from ml import forecast
-from ml.evaluation import rounded
-from ml.gate import GateConfig
-from ml.registry import (
-    load_version,
-    log_and_register,
-    nested_trial_logger,
-)
-from ml.tuning import TuningConfig, suggest_demand_forecast, tune
+
+# MLflow, pandas, Optuna and ml.forecast (SciPy) are imported in the asset bodies: every
+# Dagster process imports this module through the code location, few runs need them.
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEMAND_FORECAST_MODEL = "vigil-demand-forecast"
 EXPERIMENT = "demand_forecast"
 HISTORY_KEY = dg.AssetKey(["ml", "demand_history"])
-DATE_COLUMN = forecast.DATE
 
 
 class DemandForecastTrainingConfig(dg.Config):
@@ -34,7 +27,9 @@ class DemandForecastTrainingConfig(dg.Config):
     min_mape_gain: float = 0.0
 
 
-def load_history(warehouse: WarehouseResource) -> pd.DataFrame:
+def load_history(warehouse: WarehouseResource) -> "pd.DataFrame":
+    from ml import forecast
+
     with warehouse.connect(read_only=True) as connection:
         return forecast.long_history(connection.execute("select * from ml.demand_history").df())
 
@@ -60,9 +55,19 @@ def demand_forecast_model(
     evaluates on the latest origins: MAPE must beat seasonal naive and the champion.
     Reports the moving-average baseline, 90% interval coverage and the Poisson floor.
     """
+    import mlflow
+    import pandas as pd
+
+    from assets.ml.gating import gate_version
+    from ml import forecast
+    from ml.evaluation import rounded
+    from ml.gate import GateConfig
+    from ml.registry import log_and_register, nested_trial_logger
+    from ml.tuning import TuningConfig, suggest_demand_forecast, tune
+
     history = load_history(warehouse)
-    latest = history[DATE_COLUMN].max()
-    tuning_history = history[history[DATE_COLUMN] <= latest - pd.Timedelta(days=14)]
+    latest = history[forecast.DATE].max()
+    tuning_history = history[history[forecast.DATE] <= latest - pd.Timedelta(days=14)]
     tracking = mlflow_store.tracking()
     tracking.activate(EXPERIMENT)
     client = tracking.client()
@@ -141,6 +146,12 @@ def forecast_daily(
     Replaced in full on each run;
     skipped (nothing materialized, the reason observed) while the model has no champion.
     """
+    import pandas as pd
+
+    from assets.ml.gating import champion_or_skip
+    from ml import forecast
+    from ml.registry import load_version
+
     tracking = mlflow_store.tracking()
     tracking.activate(EXPERIMENT)
     version = champion_or_skip(context, tracking.client(), DEMAND_FORECAST_MODEL)

@@ -7,20 +7,19 @@ gate. Scoring: the champion applied to every observation set of ml.deterioration
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import dagster as dg
-import mlflow
-import numpy as np
-import pandas as pd
 
-from assets.ml.gating import champion_or_skip, gate_version, tag_version, training_metadata
 from assets.raw.assets import WAREHOUSE_POOL
 from assets.resources import MlflowResource, WarehouseResource
-from ml import deterioration
-from ml.evaluation import calibration_table, rounded
-from ml.gate import GateConfig
-from ml.registry import load_version, log_and_register, nested_trial_logger
-from ml.tuning import TuningConfig, suggest_deterioration, tune
+
+# MLflow, pandas, scikit-learn, Optuna and the model's own module are imported in the
+# asset bodies: every Dagster process imports this module through the code location,
+# few runs need them.
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 DETERIORATION_MODEL = "vigil-deterioration"
 EXPERIMENT = "deterioration"
@@ -41,9 +40,14 @@ class DeteriorationTrainingConfig(dg.Config):
     min_holdout_events_for_baseline: int = 25
 
 
-def log_evaluation(model, holdout: pd.DataFrame, risk: np.ndarray) -> None:
+def log_evaluation(model, holdout: "pd.DataFrame", risk: "np.ndarray") -> None:
     """Calibration curve and feature importance: the AUROC drop when a feature is shuffled
     (HistGradientBoosting exposes no split gains), on up to 5000 holdout sets."""
+    import mlflow
+
+    from ml import deterioration
+    from ml.evaluation import calibration_table
+
     curve = calibration_table(holdout[deterioration.LABEL].to_numpy(), risk)
     mlflow.log_text(curve.to_csv(index=False), "evaluation/calibration_curve.csv")
     importance = deterioration.feature_importance(model, holdout)
@@ -77,6 +81,15 @@ def deterioration_model(
     reason observed) when too few observation sets are labelled, e.g. a load without the
     optional clinical_events feed.
     """
+    import mlflow
+
+    from assets.ml.gating import gate_version, tag_version, training_metadata
+    from ml import deterioration
+    from ml.evaluation import rounded
+    from ml.gate import GateConfig
+    from ml.registry import log_and_register, nested_trial_logger
+    from ml.tuning import TuningConfig, suggest_deterioration, tune
+
     with warehouse.connect(read_only=True) as connection:
         features = connection.execute("select * from ml.deterioration_features").df()
     shortfall = deterioration.training_shortfall(features)
@@ -191,6 +204,10 @@ def deterioration_scores(
     full on each run; skipped (nothing materialized, the reason observed) while the model
     has no champion.
     """
+    from assets.ml.gating import champion_or_skip
+    from ml import deterioration
+    from ml.registry import load_version
+
     tracking = mlflow_store.tracking()
     tracking.activate(EXPERIMENT)
     version = champion_or_skip(context, tracking.client(), DETERIORATION_MODEL)

@@ -3,11 +3,10 @@
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 import duckdb
-import mlflow
-import pandas as pd
 
 from assets.ml.assets import FEATURES_KEY, readmission_model
 from assets.ml.demand_forecast import HISTORY_KEY
@@ -15,16 +14,20 @@ from assets.ml.length_of_stay import FEATURES_KEY as LOS_FEATURES_KEY
 from assets.ml.length_of_stay import length_of_stay_model
 from assets.monitoring.evaluation import build_evaluation_sensor, build_monitoring_job
 from assets.monitoring.forecast import demand_forecast_drift
-from assets.monitoring.metadata import evaluation_summary
 from assets.monitoring.partitions import MONITORING_DAYS
 from assets.raw.assets import WAREHOUSE_POOL
 from assets.resources import MlflowResource, WarehouseResource
 from ml.registry import CHAMPION, alias_version
 from monitoring.config import ModelMonitor
-from monitoring.evaluate import PREDICTION, Champion, Evaluation, evaluate_day, reference_window
-from monitoring.intake import INTAKE_SQL
 from monitoring.monitors import DEMAND_FORECAST, LENGTH_OF_STAY, READMISSION
-from monitoring.results import DRIFT_RESULTS_DDL, insert_sql
+
+# MLflow, pandas and the evaluation modules (Evidently, scikit-learn) are imported in
+# the asset body: every Dagster process imports this module through the code location,
+# and only the monitoring runs evaluate.
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from monitoring.evaluate import Champion, Evaluation
 
 TREND_SQL = """
 select strftime(partition_date, '%Y-%m-%d') as partition_date, current_rows,
@@ -57,8 +60,12 @@ class MonitoringConfig(dg.Config):
         return monitor
 
 
-def load_champion(client, monitor: ModelMonitor) -> tuple[Champion, str]:
+def load_champion(client, monitor: ModelMonitor) -> "tuple[Champion, str]":
     """The champion version, its training window and holdout metrics; and its MLflow run id."""
+    import pandas as pd
+
+    from monitoring.evaluate import Champion
+
     version = client.get_model_version_by_alias(monitor.model_name, CHAMPION)
     metrics = client.get_run(version.run_id).data.metrics
     champion = Champion(
@@ -72,7 +79,9 @@ def load_champion(client, monitor: ModelMonitor) -> tuple[Champion, str]:
     return champion, version.run_id
 
 
-def _metadata(evaluations: list[Evaluation], trend: pd.DataFrame, run_url: str) -> dict:
+def _metadata(evaluations: "list[Evaluation]", trend: "pd.DataFrame", run_url: str) -> dict:
+    from assets.monitoring.metadata import evaluation_summary
+
     evaluated = [e for e in evaluations if e.row is not None]
     metadata = evaluation_summary(evaluations, trend, run_url)
     if evaluated:
@@ -139,6 +148,13 @@ def build_monitoring_asset(monitor: ModelMonitor, deps: list) -> dg.AssetsDefini
         mlflow_store: MlflowResource,
         reports_dir: dg.ResourceParam[str],
     ) -> dg.MaterializeResult:
+        import mlflow
+        import pandas as pd
+
+        from monitoring.evaluate import PREDICTION, evaluate_day, reference_window
+        from monitoring.intake import INTAKE_SQL
+        from monitoring.results import DRIFT_RESULTS_DDL, insert_sql
+
         monitor = config.apply(default_monitor)
         with warehouse.connect() as connection:
             connection.execute(DRIFT_RESULTS_DDL)  # exists even before the first evaluated day

@@ -2,25 +2,24 @@
 
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
-import mlflow
-import pandas as pd
 
 from assets.ml.demand_forecast import HISTORY_KEY, demand_forecast_model, load_history
-from assets.monitoring.metadata import evaluation_summary
 from assets.monitoring.partitions import MONITORING_DAYS
 from assets.raw.assets import WAREHOUSE_POOL
 from assets.resources import MlflowResource, WarehouseResource
 from ml.registry import CHAMPION, alias_version
-from monitoring.forecast_quality import (
-    ForecastEvaluation,
-    champion_train_end,
-    evaluate_forecast_day,
-    reference_errors,
-)
 from monitoring.monitors import DEMAND_FORECAST
-from monitoring.results import DRIFT_RESULTS_DDL, insert_sql
+
+# MLflow, pandas and the evaluation modules (SciPy, Evidently) are imported in the asset
+# body: every Dagster process imports this module through the code location, and only
+# the monitoring runs evaluate.
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from monitoring.forecast_quality import ForecastEvaluation
 
 MONITOR = DEMAND_FORECAST
 TREND_SQL = """
@@ -40,7 +39,11 @@ class ForecastMonitoringConfig(dg.Config):
     mlflow_ui_url: str = "http://127.0.0.1:5000"
 
 
-def _metadata(evaluations: list[ForecastEvaluation], trend: pd.DataFrame, run_url: str) -> dict:
+def _metadata(
+    evaluations: "list[ForecastEvaluation]", trend: "pd.DataFrame", run_url: str
+) -> dict:
+    from assets.monitoring.metadata import evaluation_summary
+
     evaluated = [e for e in evaluations if e.row is not None]
     metadata = evaluation_summary(evaluations, trend, run_url)
     if evaluated:
@@ -93,6 +96,15 @@ def demand_forecast_drift(
     mlflow_store: MlflowResource,
     reports_dir: dg.ResourceParam[str],
 ) -> dg.MaterializeResult:
+    import mlflow
+
+    from monitoring.forecast_quality import (
+        champion_train_end,
+        evaluate_forecast_day,
+        reference_errors,
+    )
+    from monitoring.results import DRIFT_RESULTS_DDL, insert_sql
+
     with warehouse.connect() as connection:
         connection.execute(DRIFT_RESULTS_DDL)
     tracking = mlflow_store.tracking()
