@@ -112,6 +112,49 @@ def day_intake(
     return intake_drift(reference, current, monitor.intake)
 
 
+def _intake_only(
+    monitor: ModelMonitor,
+    current: pd.DataFrame,
+    champion: Champion,
+    day: date,
+    reports_dir: Path,
+    evaluated_at: datetime,
+    arrivals: pd.DataFrame | None,
+    too_few: str,
+) -> Evaluation:
+    """A day with too few of the model's own rows: the intake check alone, when it can run.
+
+    The day's admissions reach the model's table as they are recorded (a stay's features
+    once the patient is admitted), so the last landed day may hold a handful; its ED
+    arrivals are there, and they carry a new case mix on its first day. The row records
+    no feature drift or quality (not evaluated), only the intake's verdict.
+    """
+    intake = day_intake(monitor, arrivals, champion, day) if arrivals is not None else None
+    if intake is None or intake[1].current_rows < intake[1].thresholds.min_rows:
+        return Evaluation(day, len(current), skipped=too_few)
+    folder = reports_dir / monitor.slug / day.isoformat()
+    folder.mkdir(parents=True, exist_ok=True)
+    intake_path = folder / f"intake-{evaluated_at:%Y%m%dT%H%M%S%f}.html"
+    intake[0].save_html(str(intake_path))
+    start, end = monitor.current_window(day)
+    nothing = DriftSummary(0, 0.0, monitor.thresholds.drift_share, ())
+    row = drift_result_row(
+        model_name=monitor.model_name,
+        model_version=champion.version,
+        evaluated_at=evaluated_at,
+        reference=(champion.train_start, champion.train_end, 0),
+        current=(start, end, len(current)),
+        summary=nothing,
+        report_path=intake_path,
+        partition_date=day,
+        intake=intake[1],
+    )
+    return Evaluation(
+        day, len(current), skipped=f"{too_few}: intake only", row=row, reports=[intake_path],
+        intake=intake[1],
+    )  # fmt: skip
+
+
 def _performance(
     monitor: ModelMonitor,
     features: pd.DataFrame,
@@ -171,10 +214,9 @@ def evaluate_day(
     if end <= champion.train_end:
         return Evaluation(day, len(current), skipped="inside the champion's training window")
     if len(current) < monitor.thresholds.min_current_rows:
-        return Evaluation(
-            day,
-            len(current),
-            skipped=f"{len(current)} rows < {monitor.thresholds.min_current_rows} to evaluate",
+        too_few = f"{len(current)} rows < {monitor.thresholds.min_current_rows} to evaluate"
+        return _intake_only(
+            monitor, current, champion, day, reports_dir, evaluated_at, arrivals, too_few
         )
     current = current.assign(**{PREDICTION: predict(current)})
     drift_snapshot, drift = monitor_drift(monitor, reference, current, PREDICTION)

@@ -51,10 +51,17 @@ class Decision:
 
 
 def breaches(result: ResultView, thresholds: Thresholds) -> list[str]:
-    """Every threshold the result passes, in words (empty: nothing to act on)."""
-    if result.current_rows < thresholds.min_current_rows:
-        return []
+    """Every threshold the result passes, in words (empty: nothing to act on).
+
+    A window with fewer than ``min_current_rows`` of the model's rows is judged on its
+    intake alone (the ED arrivals' check has its own minimum, applied when it ran).
+    """
     found = []
+    if thresholds.trigger_on_intake_drift and result.is_intake_drift:
+        columns = result.intake_drifted_columns or "no column named"
+        found.append(f"ED arrivals' case mix drift ({columns})")
+    if result.current_rows < thresholds.min_current_rows:
+        return found
     if result.drifted_share >= thresholds.drift_share:
         found.append(
             f"feature drift: share {result.drifted_share:.2f} >= {thresholds.drift_share:.2f}"
@@ -62,9 +69,6 @@ def breaches(result: ResultView, thresholds: Thresholds) -> list[str]:
         )
     if thresholds.trigger_on_prediction_drift and result.is_prediction_drift:
         found.append("prediction drift")
-    if thresholds.trigger_on_intake_drift and result.is_intake_drift:
-        columns = result.intake_drifted_columns or "no column named"
-        found.append(f"ED arrivals' case mix drift ({columns})")
     missing = result.max_missing_share_increase
     if missing is not None and missing > thresholds.max_missing_share_increase:
         found.append(

@@ -89,27 +89,32 @@ def _metadata(evaluations: "list[Evaluation]", trend: "pd.DataFrame", run_url: s
         row = latest.row
         metadata |= {
             "partition_date": str(latest.day),
-            "dataset_drift": row["is_dataset_drift"],
-            "drifted_share": row["drifted_share"],
-            "drifted_columns": row["drifted_columns"] or "none",
-            "prediction_drift": row["is_prediction_drift"],
-            "max_missing_share_increase": row["max_missing_share_increase"],
-            "max_out_of_range_share_increase": row["max_out_of_range_share_increase"],
-            "auroc_on_matured_labels": row["auroc"] if row["auroc"] is not None else "immature",
-            "mae_days_on_ended_stays": row["mae"] if row["mae"] is not None else "none",
             "current_rows": latest.current_rows,
-            "reference_rows": row["reference_rows"],
             "champion_version": row["model_version"],
-            "drift_report": dg.MetadataValue.path(str(latest.reports[0])),
-            "quality_report": dg.MetadataValue.path(str(latest.reports[1])),
             "intake_drift": row["is_intake_drift"] if latest.intake else "not checked",
             "intake_drifted_columns": row["intake_drifted_columns"] or "none",
-            "column_statistics": dg.MetadataValue.json(
-                {c.column: round(c.statistic, 4) for c in latest.drift.columns}
-            ),
         }
+        if latest.drift is None:  # too few of the model's rows: the intake check alone
+            metadata["drift_report"] = f"not evaluated: {latest.skipped}"
+        else:
+            metadata |= {
+                "dataset_drift": row["is_dataset_drift"],
+                "drifted_share": row["drifted_share"],
+                "drifted_columns": row["drifted_columns"] or "none",
+                "prediction_drift": row["is_prediction_drift"],
+                "max_missing_share_increase": row["max_missing_share_increase"],
+                "max_out_of_range_share_increase": row["max_out_of_range_share_increase"],
+                "auroc_on_matured_labels": row["auroc"] if row["auroc"] is not None else "immature",
+                "mae_days_on_ended_stays": row["mae"] if row["mae"] is not None else "none",
+                "reference_rows": row["reference_rows"],
+                "drift_report": dg.MetadataValue.path(str(latest.reports[0])),
+                "quality_report": dg.MetadataValue.path(str(latest.reports[1])),
+                "column_statistics": dg.MetadataValue.json(
+                    {c.column: round(c.statistic, 4) for c in latest.drift.columns}
+                ),
+            }
         if latest.intake is not None:
-            metadata["intake_report"] = dg.MetadataValue.path(str(latest.reports[2]))
+            metadata["intake_report"] = dg.MetadataValue.path(str(latest.reports[-1]))
             metadata["intake_statistics"] = dg.MetadataValue.json(
                 {c.column: {"p_value": c.p_value, "effect": round(c.effect, 3)}
                  for c in latest.intake.columns}

@@ -39,9 +39,7 @@ class ForecastMonitoringConfig(dg.Config):
     mlflow_ui_url: str = "http://127.0.0.1:5000"
 
 
-def _metadata(
-    evaluations: "list[ForecastEvaluation]", trend: "pd.DataFrame", run_url: str
-) -> dict:
+def _metadata(evaluations: "list[ForecastEvaluation]", trend: "pd.DataFrame", run_url: str) -> dict:
     from assets.monitoring.metadata import evaluation_summary
 
     evaluated = [e for e in evaluations if e.row is not None]

@@ -117,3 +117,36 @@ def test_days_not_worth_evaluating_are_skipped_with_the_reason(setting, tmp_path
     assert inside.row is None and "training window" in inside.skipped
     assert empty.row is None and "0 rows" in empty.skipped
     assert not list(tmp_path.rglob("*.html"))
+
+
+def test_a_day_with_few_model_rows_is_still_checked_on_its_arrivals(setting, tmp_path) -> None:
+    # The last landed day holds a handful of discharges but a full day of ED arrivals: a
+    # new case mix there is seen that day (the simulator's case_mix_drift, seed 23, had
+    # 18 admissions on its first day against a minimum of 20).
+    from monitoring.config import IntakeThresholds
+    from tests.monitoring.test_intake import arrivals as ed_arrivals
+
+    data, reference, predict, champion = setting
+    day = date(2025, 3, 1)  # day 59: after the champion's window, before the shift
+    few = data[data["discharged_at"].dt.date != day]
+    few = pd.concat([few, data[data["discharged_at"].dt.date == day].head(5)])
+    steady, shifted = ed_arrivals(60, 150, seed=1), ed_arrivals(60, 150, 0.45, seed=2)
+    today = shifted["arrived_at"].dt.date == day
+    arrivals = pd.concat([steady[steady["arrived_at"].dt.date != day], shifted[today]])
+    monitor = replace(MONITOR, intake=IntakeThresholds())
+    result = evaluate_day(
+        monitor, few, reference, predict, champion, day, tmp_path, datetime.now(), arrivals
+    )
+    assert result.row is not None and result.drift is None
+    assert result.skipped == "5 rows < 20 to evaluate: intake only"
+    assert result.row["is_intake_drift"] is True and result.row["current_rows"] == 5
+    assert result.row["drifted_share"] == 0.0 and result.row["max_missing_share_increase"] is None
+    assert [p.name.split("-")[0] for p in result.reports] == ["intake"]
+    steady_day = evaluate_day(
+        monitor, few, reference, predict, champion, day, tmp_path, datetime.now(), steady
+    )
+    assert steady_day.row["is_intake_drift"] is False
+    no_arrivals = evaluate_day(
+        monitor, few, reference, predict, champion, day, tmp_path, datetime.now(), None
+    )
+    assert no_arrivals.row is None and no_arrivals.skipped == "5 rows < 20 to evaluate"

@@ -66,6 +66,17 @@ def test_too_few_rows_never_triggers() -> None:
     assert "not evaluated" in decide(tiny, Thresholds(min_current_rows=20), None, NOW).text
 
 
+def test_too_few_model_rows_still_trigger_on_the_arrivals_case_mix() -> None:
+    tiny = result(
+        current_rows=5, drifted_share=1.0, is_intake_drift=True,
+        intake_drifted_columns="charlson_index",
+    )  # fmt: skip
+    assert breaches(tiny, Thresholds(min_current_rows=20)) == [
+        "ED arrivals' case mix drift (charlson_index)"
+    ]
+    assert decide(tiny, Thresholds(min_current_rows=20), None, NOW).action is Action.RETRAIN
+
+
 def test_cooldown_suppresses_then_expires() -> None:
     drifted = result(drifted_share=0.8)
     thresholds = Thresholds(cooldown_hours=6)
