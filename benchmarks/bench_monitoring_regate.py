@@ -15,13 +15,17 @@ the length-of-stay model:
    ticked. When enough post-drift stays have matured it requests the drift's retrain
    once more: the model is revised on post-drift stays and gated on later ones.
 
-Printed per seed: detection delay, each gate decision, the first and the final champion's
-MAE on the re-gate's post-drift holdout (stays neither trained on) with a paired
-bootstrap 95 % interval of the gain, and wall times; then the median over seeds. In
-process (the daemon's timings: tests/monitoring/test_loop_daemon.py).
+4. the remaining days are landed: the first and the final champion are scored on the
+   stays admitted after the re-gate's data, once matured (post-drift data that came
+   after the decision).
+
+Printed per seed: detection delay, each gate decision (the re-gate's on its post-drift
+holdout), the two champions' MAE on the later stays with a paired bootstrap 95 %
+interval of the gain, and wall times; then the median over seeds. In process (the
+daemon's timings: tests/monitoring/test_loop_daemon.py).
 
 Usage: ``python benchmarks/bench_monitoring_regate.py [--seeds 7 11 23 --hospitals 2
---days 125 --drift-day 80 --trials 8 --step-days 3]``
+--days 170 --drift-day 80 --trials 8 --step-days 3]``
 """
 
 from __future__ import annotations
@@ -107,8 +111,9 @@ def run(seed: int, args: argparse.Namespace, root: Path) -> dict:
     print(describe(retrain))
 
     day, previous, regate = drift + timedelta(days=MATURITY_DAYS), drift, None
-    while previous < last and regate is None:
-        day = min(day, last)
+    regate_window_end = last - timedelta(days=MATURITY_DAYS + 10)  # leaves later stays
+    while previous < regate_window_end and regate is None:
+        day = min(day, regate_window_end)
         land(source, settings.landing_dir, day)
         loop.load(previous + timedelta(days=1), day)
         asked, why = loop.tick(f"{LENGTH_OF_STAY.slug}_regate_sensor")
@@ -123,6 +128,8 @@ def run(seed: int, args: argparse.Namespace, root: Path) -> dict:
     loop.audit()
     out["seconds_regate_to_decision"] = time.perf_counter() - asked_at
     out["regate_promoted"] = adapted["promoted"]
+    out["holdout_new"] = adapted.get("post_drift_challenger_value")
+    out["holdout_old"] = adapted.get("post_drift_champion_value")
     print(f"       re-gate, {out['seconds_regate_to_decision']:.0f} s to the decision:")
     print(describe(adapted))
 
@@ -134,23 +141,31 @@ def run(seed: int, args: argparse.Namespace, root: Path) -> dict:
     final = client.get_model_version_by_alias(LENGTH_OF_STAY.model_name, CHAMPION).version
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
         features = connection.execute(f"select * from {LENGTH_OF_STAY.features_table}").df()
-    holdout = length_of_stay.post_drift_split(
-        features, regate.tags["vigil/drift_partition"], length_of_stay.MIN_POST_DRIFT_STAYS
-    ).holdout
+    regate_end = features[length_of_stay.TIME_COLUMN].max()
+    # Then the rest of the simulated days: the stays admitted after the decision, as
+    # they mature, are the post-drift data the new champion serves.
+    land(source, settings.landing_dir, last)
+    loop.load(previous + timedelta(days=1), last)
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
+        features = connection.execute(f"select * from {LENGTH_OF_STAY.features_table}").df()
+    later = features[
+        features["is_target_mature"] & (features[length_of_stay.TIME_COLUMN] > regate_end)
+    ]
     errors = {}
     for name, version in (("first", first["model_version"]), ("final", final)):
         model = load_version(LENGTH_OF_STAY.model_name, version)
-        predicted = length_of_stay.predict_days(model, holdout)
-        errors[name] = np.abs(holdout[length_of_stay.TARGET].to_numpy() - predicted)
-    medicaid = (holdout["primary_payer"] == "medicaid").to_numpy()
-    out["post_drift_stays"] = len(holdout)
+        predicted = length_of_stay.predict_days(model, later)
+        errors[name] = np.abs(later[length_of_stay.TARGET].to_numpy() - predicted)
+    medicaid = (later["primary_payer"] == "medicaid").to_numpy()
+    out["later_stays"] = len(later)
     out["mae_first"], out["mae_final"] = errors["first"].mean(), errors["final"].mean()
     out["gain"] = 1 - out["mae_final"] / out["mae_first"]
     out["gain_interval"] = paired_gain_interval(errors["first"], errors["final"], seed)
     low, high = out["gain_interval"]
     print(
-        f"    first champion v{first['model_version']} vs final v{final} on {len(holdout)} "
-        f"post-drift stays: MAE {out['mae_first']:.4f} -> {out['mae_final']:.4f} "
+        f"    first champion v{first['model_version']} vs final v{final} on the {len(later)} "
+        f"stays admitted after the re-gate's data ({regate_end:%Y-%m-%d}) that have matured "
+        f"by {last}: MAE {out['mae_first']:.4f} -> {out['mae_final']:.4f} "
         f"({out['gain']:+.1%}, 95 % {low:+.1%}..{high:+.1%})"
     )
     for name, rows in (("Medicaid", medicaid), ("others", ~medicaid)):
@@ -164,7 +179,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, nargs="+", default=[7, 11, 23])
     parser.add_argument("--hospitals", type=int, default=2)
-    parser.add_argument("--days", type=int, default=125)
+    parser.add_argument("--days", type=int, default=170)
     parser.add_argument("--drift-day", type=int, default=80)
     parser.add_argument("--trials", type=int, default=8)
     parser.add_argument("--step-days", type=int, default=3)
@@ -178,14 +193,15 @@ def main() -> None:
     )
     results = [run(seed, args, root) for seed in args.seeds]
     print(
-        "seed | first day | re-gate (days after) | promoted | post-drift stays | "
-        "MAE first -> final | gain (95 %) | s"
+        "seed | first day | re-gate (days after) | re-gate holdout MAE new / old | promoted | "
+        "later stays | MAE first -> final champion | gain (95 %) | s"
     )
     for r in results:
         interval = r.get("gain_interval")
+        gate = f"{r['holdout_new']:.4f} / {r['holdout_old']:.4f}" if r.get("holdout_new") else "-"
         print(
             f"{r['seed']} | {r['detected_on_first_day']} | {r.get('regate_days_after_drift')} | "
-            f"{r.get('regate_promoted')} | {r.get('post_drift_stays')} | "
+            f"{gate} | {r.get('regate_promoted')} | {r.get('later_stays')} | "
             f"{r.get('mae_first', float('nan')):.4f} -> {r.get('mae_final', float('nan')):.4f} | "
             + (f"{r['gain']:+.1%} ({interval[0]:+.1%}..{interval[1]:+.1%})" if interval else "-")
             + f" | {r.get('seconds', float('nan')):.0f}"

@@ -28,7 +28,7 @@ from vigil.settings import Settings
 
 START = date(2025, 1, 1)
 DRIFT = START + timedelta(days=45)
-DAYS = 90  # the drift's first ~14 days mature (30 days after admission) by the end
+DAYS = 95  # the drift's first ~20 days mature (30 days after admission) by the end
 
 
 @pytest.fixture
