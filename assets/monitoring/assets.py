@@ -239,9 +239,16 @@ def build_monitoring_asset(monitor: ModelMonitor, deps: list) -> dg.AssetsDefini
     return _asset
 
 
-readmission_drift = build_monitoring_asset(READMISSION, [FEATURES_KEY, readmission_model.key])
+# The intake check reads the ED arrivals and their patients (monitoring.intake.INTAKE_SQL).
+INTAKE_KEYS = [
+    dg.AssetKey(["staging", "stg_ehr__ed_visits"]),
+    dg.AssetKey(["staging", "stg_ehr__patients"]),
+]
+readmission_drift = build_monitoring_asset(
+    READMISSION, [FEATURES_KEY, readmission_model.key, *INTAKE_KEYS]
+)
 length_of_stay_drift = build_monitoring_asset(
-    LENGTH_OF_STAY, [LOS_FEATURES_KEY, length_of_stay_model.key]
+    LENGTH_OF_STAY, [LOS_FEATURES_KEY, length_of_stay_model.key, *INTAKE_KEYS]
 )
 # The demand forecast's monitor is its own asset (assets/monitoring/forecast.py): errors
 # as actuals arrive rather than features.
