@@ -14,9 +14,10 @@ import os
 import subprocess
 import sys
 
-# Imported only inside the functions that use them. (MLflow and scikit-learn are still
-# imported at load by assets/ml/length_of_stay.py, assets/ml/gating.py and
-# monitoring/monitors.py; add them here once those import them lazily too.)
+# Imported only inside the functions that use them. MLflow and scikit-learn are still
+# imported at load (assets/ml/length_of_stay.py, assets/ml/gating.py, monitoring/monitors.py),
+# which suits the retrain: its worker imports them while it waits for the warehouse slot,
+# not after taking it (docs/benchmarks.md, "monitoring").
 NOT_IMPORTED_AT_LOAD = ("optuna", "evidently")
 
 
