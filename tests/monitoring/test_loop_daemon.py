@@ -25,9 +25,8 @@ import pytest
 
 from assets.ml.assets import FEATURES_KEY, readmission_model
 from monitoring.monitors import READMISSION
-from simulator.config import NetworkConfig, parse_scenarios
-from vigil.instance import prepare_dagster_home
-from vigil.pipeline import landed_partition_tags, simulate
+from tests.monitoring.conftest import case_mix_drift_home
+from vigil.pipeline import landed_partition_tags
 from vigil.settings import REPO_ROOT, Settings
 
 pytestmark = pytest.mark.integration
@@ -119,19 +118,10 @@ def query(settings: Settings, sql: str) -> list[tuple]:
 
 @pytest.fixture
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    settings = Settings(home=tmp_path / "vigil")
-    for key, value in settings.process_env().items():
-        monkeypatch.setenv(key, value)  # restored after the test
-    settings.ensure_dirs()
-    prepare_dagster_home(settings)
-    config = NetworkConfig(
-        hospitals=1,
-        days=DAYS,
+    settings = case_mix_drift_home(
+        tmp_path, monkeypatch, hospitals=1, days=DAYS, seed=3, drift_start=DRIFT_START,
         start=START,
-        seed=3,
-        scenarios=parse_scenarios(f"case_mix_drift@{DRIFT_START}", START, DAYS),
-    )
-    simulate(config, settings.landing_dir, settings.home / "ground_truth")
+    )  # fmt: skip
     build_champion(settings)
     # The landed days are loaded: move them out of the landing zone, so the raw landing
     # sensor has nothing to reload and the daemon's work is the monitoring loop alone.

@@ -20,11 +20,8 @@ from mlflow.tracking import MlflowClient
 
 from ml.registry import CHAMPION
 from monitoring.monitors import LENGTH_OF_STAY
-from simulator.config import NetworkConfig, parse_scenarios
-from vigil.instance import prepare_dagster_home
-from vigil.pipeline import simulate
+from tests.monitoring.conftest import case_mix_drift_home
 from vigil.replay import LoopReplay, land
-from vigil.settings import Settings
 
 START = date(2025, 1, 1)
 DRIFT = START + timedelta(days=45)
@@ -33,20 +30,11 @@ DAYS = 95  # the drift's first ~20 days mature (30 days after admission) by the 
 
 @pytest.fixture
 def replay(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[LoopReplay, Path]:
-    settings = Settings(home=tmp_path / "vigil")
-    for key, value in settings.process_env().items():
-        monkeypatch.setenv(key, value)  # restored after the test
-    settings.ensure_dirs()
-    prepare_dagster_home(settings)
-    config = NetworkConfig(
-        hospitals=2,
-        days=DAYS,
-        start=START,
-        seed=5,
-        scenarios=parse_scenarios(f"case_mix_drift@{DRIFT}", START, DAYS),
-    )
     source = tmp_path / "simulated"
-    simulate(config, source, tmp_path / "ground_truth")
+    settings = case_mix_drift_home(
+        tmp_path, monkeypatch, hospitals=2, days=DAYS, seed=5, drift_start=DRIFT,
+        start=START, landing_dir=source,
+    )  # fmt: skip
     return LoopReplay(settings, LENGTH_OF_STAY, {"n_trials": 2, "timeout_seconds": 60.0}), source
 
 
