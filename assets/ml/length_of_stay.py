@@ -125,7 +125,7 @@ def length_of_stay_model(
         )
         adapted: dict[str, float] = {}
         if isinstance(split, length_of_stay.PostDriftSplit):
-            refitted_mae = length_of_stay.evaluate(model, split.holdout, baseline)["mae"]
+            refitted_mae = _post_drift_mae(model, split.holdout)
             model = length_of_stay.revise(model, split.post_drift_train)
             adapted = {"refitted_unrevised_mae": refitted_mae}
         metrics = length_of_stay.evaluate(model, split.holdout, baseline)
